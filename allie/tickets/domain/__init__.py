@@ -1,0 +1,1 @@
+"""Ticket domain: plain Python rules (lifecycle, priority, references), no Django, no I/O."""

@@ -1,0 +1,175 @@
+"""Reads of tickets, always scoped to what the reader may see.
+
+`scope_tickets` is the one scoping rule: every list, page, search, counter, export and
+notification goes through it (via `Ticket.objects.visible_to(user)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from allie.tickets.models import OPEN_STATUSES, Handoff, Status, Ticket, TimelineEvent
+
+if TYPE_CHECKING:
+    from allie.accounts.models import User
+
+
+def scope_tickets(queryset: QuerySet[Ticket], user: Any) -> QuerySet[Ticket]:
+    """Narrow `queryset` to the tickets `user` may see.
+
+    Administrators see everything; agents see the organisations their teams serve (and the
+    tickets they own or requested); a requester sees their own tickets, or all of their
+    organisation's when they are its contact. Anyone else sees nothing.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_administrator:
+        return queryset
+    condition = Q(requester_id=user.pk)
+    if user.is_organisation_contact and user.organisation_id:
+        condition |= Q(organisation_id=user.organisation_id)
+    if user.is_agent:
+        served = served_organisation_ids(user)
+        condition |= Q(organisation_id__in=served) | Q(owner_id=user.pk)
+    return queryset.filter(condition)
+
+
+def served_organisation_ids(user: User) -> list[int]:
+    """Return the ids of the organisations this agent's teams serve (cached per request user)."""
+    cached = getattr(user, "_served_organisation_ids", None)
+    if cached is None:
+        from allie.accounts.models import Organisation
+
+        cached = list(
+            Organisation.objects.filter(serving_teams__members=user)
+            .values_list("id", flat=True)
+            .distinct()
+        )
+        user._served_organisation_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def get_visible_ticket(user: Any, reference: str) -> Ticket:
+    """Return the ticket with this reference if `user` may see it, else raise Http404."""
+    ticket = (
+        Ticket.objects.visible_to(user)
+        .select_related("requester", "organisation", "site", "service", "owner", "team")
+        .filter(reference__iexact=reference)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def visible_timeline(ticket: Ticket, user: Any) -> QuerySet[TimelineEvent]:
+    """Return the ticket's timeline as `user` may read it: internal notes only for agents."""
+    events = ticket.events.select_related("actor").prefetch_related("attachments")
+    if not may_work_on(user, ticket):
+        events = events.filter(is_public=True)
+    return events.order_by("created_at", "id")
+
+
+def may_work_on(user: Any, ticket: Ticket) -> bool:
+    """Return whether `user` acts as an agent on this ticket (sees notes, changes status)."""
+    if not user.is_authenticated or not user.is_agent:
+        return False
+    if user.is_administrator or ticket.owner_id == user.pk:
+        return True
+    return ticket.organisation_id in served_organisation_ids(user)
+
+
+def may_act_for_requester(user: Any, ticket: Ticket) -> bool:
+    """Return whether `user` speaks for the requester (is them, or their organisation's contact)."""
+    if not user.is_authenticated:
+        return False
+    if ticket.requester_id == user.pk:
+        return True
+    return bool(user.is_organisation_contact and user.organisation_id == ticket.organisation_id)
+
+
+def pending_handoff(ticket: Ticket) -> Handoff | None:
+    """Return the ticket's pending handoff proposal, if any."""
+    return (
+        ticket.handoffs.filter(state=Handoff.State.PENDING)
+        .select_related("proposed_by", "to_person", "to_team")
+        .first()
+    )
+
+
+# --- Queues ---------------------------------------------------------------------------------
+
+QUEUE_NAMES = ("mine", "teams", "needs_owner", "waiting", "handoffs", "all")
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "priority": ("priority", "created_at", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Filters an agent may apply to a queue; unknown values are ignored, never trusted."""
+
+    status: str = ""
+    priority: str = ""
+    service_id: int | None = None
+    organisation_id: int | None = None
+    team_id: int | None = None
+    text: str = ""
+    sort: str = "newest"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def queue(
+    user: User,
+    name: str,
+    *,
+    filters: QueueFilters | None = None,
+    now: datetime,
+    needs_owner_after: timedelta,
+) -> QuerySet[Ticket]:
+    """Return the tickets of the named queue for this agent, filtered and sorted, ready to list."""
+    filters = filters or QueueFilters()
+    tickets = Ticket.objects.visible_to(user)
+    if name == "mine":
+        tickets = tickets.filter(owner=user, status__in=OPEN_STATUSES)
+    elif name == "teams":
+        tickets = tickets.filter(team_id__in=user.team_ids, status__in=OPEN_STATUSES)
+    elif name == "needs_owner":
+        tickets = tickets.filter(
+            status=Status.NEW, owner__isnull=True, created_at__lte=now - needs_owner_after
+        )
+    elif name == "waiting":
+        tickets = tickets.filter(status=Status.WAITING_ON_REQUESTER)
+    elif name == "handoffs":
+        tickets = tickets.filter(
+            Q(handoffs__state=Handoff.State.PENDING)
+            & (Q(handoffs__to_person=user) | Q(handoffs__to_team_id__in=user.team_ids))
+        )
+    elif name != "all":
+        raise Http404
+    if filters.status in Status.values:
+        tickets = tickets.filter(status=filters.status)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.service_id:
+        tickets = tickets.filter(service_id=filters.service_id)
+    if filters.organisation_id:
+        tickets = tickets.filter(organisation_id=filters.organisation_id)
+    if filters.team_id:
+        tickets = tickets.filter(team_id=filters.team_id)
+    if filters.text:
+        text = filters.text.strip()
+        tickets = tickets.filter(Q(reference__iexact=text) | Q(title__icontains=text))
+    order = SORTS.get(filters.sort, SORTS["newest"])
+    return tickets.select_related("requester", "organisation", "service", "owner", "team").order_by(
+        *order
+    )

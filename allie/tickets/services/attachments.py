@@ -1,0 +1,140 @@
+"""Attachments: checked, stored under random names outside any public URL, read back by id."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import IO, Any
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from allie.tickets.models import Attachment, Ticket, TimelineEvent
+from allie.tickets.services.errors import ServiceError
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file handed to a service by any interface (form upload, API, email part)."""
+
+    name: str
+    content_type: str
+    size: int
+    stream: IO[bytes]
+
+
+def from_django_files(files: Iterable[Any]) -> list[UploadedFile]:
+    """Return service-level files for Django's UploadedFile objects."""
+    return [
+        UploadedFile(
+            name=f.name or "",
+            content_type=getattr(f, "content_type", "") or "application/octet-stream",
+            size=f.size or 0,
+            stream=f,
+        )
+        for f in files
+    ]
+
+
+def safe_display_name(name: str) -> str:
+    """Return a file name fit for display and download headers; never used as a path."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name
+    base = unicodedata.normalize("NFC", base)
+    cleaned = "".join(
+        ch for ch in base if unicodedata.category(ch)[0] != "C" and ch not in '<>:"/\\|?*'
+    )
+    cleaned = cleaned.strip(" .")
+    if not cleaned:
+        cleaned = "fichier"
+    if len(cleaned) > 200:
+        stem, dot, extension = cleaned.rpartition(".")
+        cleaned = (stem[:190] + dot + extension[:9]) if dot else cleaned[:200]
+    return cleaned
+
+
+def check_files(files: Iterable[UploadedFile]) -> None:
+    """Refuse oversized, empty or forbidden files before anything is written."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    for upload in files:
+        name = safe_display_name(upload.name)
+        extension = name.rpartition(".")[2].lower() if "." in name else ""
+        if extension in settings.ATTACHMENT_FORBIDDEN_EXTENSIONS:
+            raise ServiceError(
+                "attachment_forbidden_type", params={"extension": extension}, field="files"
+            )
+        if upload.size > limit:
+            raise ServiceError(
+                "attachment_too_large",
+                params={"name": name, "limit": filesizeformat(limit)},
+                field="files",
+            )
+        if upload.size == 0:
+            raise ServiceError("attachment_empty", params={"name": name}, field="files")
+
+
+def store_files(
+    ticket: Ticket,
+    files: Iterable[UploadedFile],
+    *,
+    event: TimelineEvent | None,
+    by: Any,
+    public: bool,
+    now: datetime,
+) -> list[Attachment]:
+    """Write the files under random names and record them on the ticket."""
+    root = Path(settings.ATTACHMENTS_ROOT)
+    stored = []
+    for upload in files:
+        stored_name = secrets.token_hex(16)
+        path = root / stored_name[:2] / stored_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with path.open("xb") as target:
+            for chunk in _chunks(upload.stream):
+                written += len(chunk)
+                if written > settings.ATTACHMENT_MAX_BYTES:
+                    target.close()
+                    path.unlink(missing_ok=True)
+                    raise ServiceError(
+                        "attachment_too_large",
+                        params={
+                            "name": safe_display_name(upload.name),
+                            "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+                        },
+                        field="files",
+                    )
+                target.write(chunk)
+        stored.append(
+            Attachment(
+                ticket=ticket,
+                event=event,
+                uploaded_by=by,
+                is_public=public,
+                original_name=safe_display_name(upload.name),
+                stored_name=stored_name,
+                content_type=(upload.content_type or "application/octet-stream")[:150],
+                size=written,
+                created_at=now,
+            )
+        )
+    return Attachment.objects.bulk_create(stored)
+
+
+def _chunks(stream: Any) -> Iterator[bytes]:
+    if hasattr(stream, "chunks"):
+        yield from stream.chunks(CHUNK)
+        return
+    while chunk := stream.read(CHUNK):
+        yield chunk
+
+
+def read_attachment(attachment: Attachment) -> IO[bytes]:
+    """Open a stored attachment for reading (the caller has checked access)."""
+    root = Path(settings.ATTACHMENTS_ROOT)
+    return (root / attachment.stored_name[:2] / attachment.stored_name).open("rb")

@@ -1,0 +1,17 @@
+"""Top-level URL map: each interface owns its own URL module."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", include("allie.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("allie.core.urls")),
+    path("portal/", include("allie.portal.urls")),
+    path("desk/", include("allie.workspace.urls")),
+    path("", include("allie.tickets.urls")),
+]

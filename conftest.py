@@ -1,0 +1,102 @@
+"""Shared personas for the whole suite.
+
+One IT desk serves two organisations: "Finances" (served by the Support team) and "Clinique
+Lavoie" (an external client served by the Clients team). Nobody serves "Autre".
+
+- alice: requester at Finances          - carole: Finances' organisation contact
+- bob: another requester at Finances     - oscar: requester at Autre (an outsider)
+- agathe: agent, Support team            - bruno: agent, Support team
+- chloe: agent, Clients team (does not serve Finances)
+- lea: lead of Support                    - admin: administrator
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from allie.accounts.models import Organisation, Role, Team, User
+from allie.catalog.models import Service
+from tests.factories import (
+    AgentFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Desk:
+    finances: Organisation
+    clinic: Organisation
+    other: Organisation
+    support: Team
+    clients: Team
+    service: Service
+    alice: User
+    bob: User
+    carole: User
+    oscar: User
+    agathe: User
+    bruno: User
+    chloe: User
+    lea: User
+    admin: User
+
+    def person(self, name: str) -> User:
+        user = getattr(self, name)
+        return User.objects.get(pk=user.pk)  # fresh instance: no cached roles or teams
+
+
+@pytest.fixture
+def desk(db: Any) -> Desk:
+    finances = OrganisationFactory(name="Finances")
+    clinic = OrganisationFactory(name="Clinique Lavoie", kind=Organisation.Kind.EXTERNAL)
+    other = OrganisationFactory(name="Autre")
+    agathe = AgentFactory(email="agathe@desk.test", full_name="Agathe Tremblay")
+    bruno = AgentFactory(email="bruno@desk.test", full_name="Bruno Gagnon")
+    chloe = AgentFactory(email="chloe@desk.test", full_name="Chloé Roy")
+    lea = AgentFactory(
+        email="lea@desk.test", full_name="Léa Côté", roles=[Role.AGENT, Role.TEAM_LEAD]
+    )
+    admin = UserFactory(
+        email="admin@desk.test",
+        full_name="Admin Istrateur",
+        organisation=None,
+        is_staff=True,
+        roles=[Role.ADMINISTRATOR],
+    )
+    support = TeamFactory(name="Soutien", lead=lea, members=[agathe, bruno, lea], serves=[finances])
+    clients = TeamFactory(name="Clients", members=[chloe], serves=[clinic])
+    service = ServiceFactory(
+        code="laptop", name_fr="Portable", name_en="Laptop", owner_team=support
+    )
+    return Desk(
+        finances=finances,
+        clinic=clinic,
+        other=other,
+        support=support,
+        clients=clients,
+        service=service,
+        alice=UserFactory(
+            email="alice@finances.test", full_name="Alice Bouchard", organisation=finances
+        ),
+        bob=UserFactory(
+            email="bob@finances.test", full_name="Bob Pelletier", organisation=finances
+        ),
+        carole=UserFactory(
+            email="carole@finances.test",
+            full_name="Carole Fortin",
+            organisation=finances,
+            is_organisation_contact=True,
+        ),
+        oscar=UserFactory(email="oscar@autre.test", full_name="Oscar Morin", organisation=other),
+        agathe=agathe,
+        bruno=bruno,
+        chloe=chloe,
+        lea=lea,
+        admin=admin,
+    )
