@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "allie.accounts",
     "allie.catalog",
     "allie.tickets",
+    "allie.sla",
     "allie.portal",
     "allie.workspace",
     "allie.api",
@@ -171,6 +172,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["allie.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -288,6 +290,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, so fields named alike (kind, impact) do not collide.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "allie.catalog.models.TicketKind",
+        "ImpactEnum": "allie.catalog.models.ImpactChoices",
+        "UrgencyEnum": "allie.catalog.models.UrgencyChoices",
+        "OrganisationKindEnum": "allie.accounts.models.Organisation.Kind",
+        "TimelineEventKindEnum": "allie.tickets.models.TimelineEvent.Kind",
+    },
 }
 
 LOGGING = {

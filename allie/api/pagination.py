@@ -17,3 +17,17 @@ class NamePagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = ("id",)
+
+
+class ServicePagination(CursorPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = ("position", "id")
+
+
+class TimelinePagination(CursorPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = ("created_at", "id")

@@ -79,8 +79,8 @@ class DeskSettings(models.Model):
 
     @classmethod
     def current(cls) -> DeskSettings:
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        return settings_row
+        """Return the saved settings, or the defaults (unsaved: reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @property
     def reopen_window(self) -> timedelta:

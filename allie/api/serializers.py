@@ -1,0 +1,377 @@
+"""Input and output shapes of the REST API v1.
+
+Input serializers validate what a caller sends and never write; the views hand the validated
+data to one service. Output serializers only read rows the view already scoped and loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from allie.accounts.models import Organisation, Team, User
+from allie.accounts.selectors import visible_people
+from allie.catalog.models import FormField, ImpactChoices, Service, UrgencyChoices
+from allie.tickets.models import Attachment, Handoff, Ticket, TimelineEvent
+from allie.tickets.selectors import may_work_on, pending_handoff, served_organisation_ids
+from allie.tickets.services import TRANSITION_COMMANDS, available_actions
+
+# --- Small references to related rows ----------------------------------------------------------
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+# --- Tickets ------------------------------------------------------------------------------------
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as listed: every field a client needs, related rows loaded by select_related."""
+
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = NamedRefSerializer(read_only=True)
+    requester = PersonRefSerializer(read_only=True)
+    owner = PersonRefSerializer(read_only=True, allow_null=True)
+    team = NamedRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "kind",
+            "channel",
+            "status",
+            "priority",
+            "impact",
+            "urgency",
+            "service",
+            "organisation",
+            "requester",
+            "owner",
+            "team",
+            "next_step",
+            "form_answers",
+            "decline_reason",
+            "decline_alternative",
+            "handoff_count",
+            "reopen_count",
+            "created_at",
+            "updated_at",
+            "acknowledged_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class HandoffSerializer(serializers.ModelSerializer):
+    proposed_by = PersonRefSerializer(read_only=True)
+    to_person = PersonRefSerializer(read_only=True, allow_null=True)
+    to_team = NamedRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Handoff
+        fields = ["id", "proposed_by", "to_person", "to_team", "reason", "created_at"]
+        read_only_fields = fields
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """One ticket, with what the reader may do on it now and the pending handoff (agents)."""
+
+    actions = serializers.SerializerMethodField()
+    pending_handoff = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "actions", "pending_handoff"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, ticket: Ticket) -> list[str]:
+        return available_actions(ticket, self.context["request"].user)
+
+    @extend_schema_field(HandoffSerializer(allow_null=True))
+    def get_pending_handoff(self, ticket: Ticket) -> dict[str, Any] | None:
+        # Handoffs are internal: only the agents working on the ticket see them.
+        if not may_work_on(self.context["request"].user, ticket):
+            return None
+        pending = pending_handoff(ticket)
+        return HandoffSerializer(pending).data if pending is not None else None
+
+
+class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+    """A person's id, looked up among the people the caller may see.
+
+    An id the caller may not see is answered like one that does not exist.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=User.objects.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet[User]:
+        return visible_people(self.context["request"].user)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    """What a caller sends to open a ticket."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    service = serializers.SlugRelatedField(
+        slug_field="code", queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=ImpactChoices.choices, required=False)
+    urgency = serializers.ChoiceField(choices=UrgencyChoices.choices, required=False)
+    form_answers = serializers.DictField(required=False, default=dict)
+    requester = VisiblePersonField(
+        required=False,
+        allow_null=True,
+        help_text=_("Agents only: the person the request is opened for."),
+    )
+
+    def validate_requester(self, requester: User | None) -> User | None:
+        user = self.context["request"].user
+        if requester is None or requester.pk == user.pk:
+            return None
+        if not user.is_agent:
+            raise serializers.ValidationError(
+                _("Only agents can open a request for someone else."), code="agent_required"
+            )
+        serves = user.is_administrator or requester.organisation_id in served_organisation_ids(user)
+        if not serves:
+            raise serializers.ValidationError(
+                _("You do not serve this person's organisation."), code="not_served"
+            )
+        return requester
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        service = attrs.get("service")
+        answers = attrs.get("form_answers") or {}
+        if service is None:
+            if answers:
+                raise serializers.ValidationError(
+                    {"form_answers": [_("Answers need a service with a form.")]}
+                )
+            return attrs
+        errors = form_answer_errors(list(service.form_fields.all()), answers)
+        if errors:
+            raise serializers.ValidationError({"form_answers": errors})
+        return attrs
+
+
+def form_answer_errors(fields: list[FormField], answers: dict[str, Any]) -> dict[str, list[str]]:
+    """Return the errors of the answers to a service form, by field key."""
+    errors: dict[str, list[str]] = {}
+    known = {field.key: field for field in fields}
+    for key in answers:
+        if key not in known:
+            errors[key] = [str(_("This service's form has no such field."))]
+    for field in fields:
+        value = answers.get(field.key)
+        if value in (None, ""):
+            if field.required:
+                errors[field.key] = [str(_("This field is required."))]
+            continue
+        if isinstance(value, dict | list):
+            errors[field.key] = [str(_("Give a single value."))]
+        elif field.field_type == FormField.FieldType.CHOICE:
+            allowed = {choice for choice, _label in field.choice_pairs()}
+            if str(value) not in allowed:
+                errors[field.key] = [str(_("Choose one of the offered values."))]
+        elif field.field_type == FormField.FieldType.NUMBER and not _is_number(value):
+            errors[field.key] = [str(_("Enter a number."))]
+    return errors
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+class ReplyCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=False, trim_whitespace=True)
+    public = serializers.BooleanField(
+        required=False, default=True, help_text=_("False writes an internal note (agents only).")
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    command = serializers.ChoiceField(choices=sorted(TRANSITION_COMMANDS))
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    alternative = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("When declining: where the requester can go instead."),
+    )
+
+
+class HandoffActionSerializer(serializers.Serializer):
+    ACTIONS = ("propose", "accept", "decline", "withdraw")
+
+    action = serializers.ChoiceField(choices=ACTIONS)
+    to_person = VisiblePersonField(required=False, allow_null=True)
+    to_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- Timeline -----------------------------------------------------------------------------------
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        return reverse("tickets:attachment", args=[attachment.pk])
+
+
+class TimelineEventSerializer(serializers.ModelSerializer):
+    actor = PersonRefSerializer(read_only=True, allow_null=True)
+    public = serializers.BooleanField(source="is_public", read_only=True)
+    data = serializers.JSONField(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TimelineEvent
+        fields = ["id", "kind", "actor", "public", "body", "data", "attachments", "created_at"]
+        read_only_fields = fields
+
+
+# --- Catalogue ----------------------------------------------------------------------------------
+
+
+class FormFieldChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label_fr = serializers.CharField()
+    label_en = serializers.CharField()
+
+
+class FormFieldSerializer(serializers.ModelSerializer):
+    choices = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FormField
+        fields = [
+            "key",
+            "label_fr",
+            "label_en",
+            "help_fr",
+            "help_en",
+            "field_type",
+            "required",
+            "choices",
+            "position",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(FormFieldChoiceSerializer(many=True))
+    def get_choices(self, field: FormField) -> list[dict[str, str]]:
+        french = field.choice_pairs("fr")
+        english = dict(field.choice_pairs("en"))
+        return [
+            {"value": value, "label_fr": label, "label_en": english.get(value, label)}
+            for value, label in french
+        ]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    owner_team = NamedRefSerializer(read_only=True)
+    form_fields = FormFieldSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "code",
+            "name_fr",
+            "name_en",
+            "description_fr",
+            "description_en",
+            "in_scope_fr",
+            "in_scope_en",
+            "out_of_scope_fr",
+            "out_of_scope_en",
+            "alternative_fr",
+            "alternative_en",
+            "default_kind",
+            "default_impact",
+            "default_urgency",
+            "owner_team",
+            "form_fields",
+        ]
+        read_only_fields = fields
+
+
+# --- Organisations and people -------------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "language", "is_vip"]
+        read_only_fields = fields
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A person; never the password hash, never a token."""
+
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "full_name",
+            "email",
+            "phone",
+            "language",
+            "organisation",
+            "is_organisation_contact",
+            "is_active",
+            "roles",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_roles(self, person: User) -> list[str]:
+        # Reads the prefetched grants: person.roles would cost a query per row.
+        return sorted(grant.role for grant in person.role_grants.all())
+
+
+# --- Errors -------------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a stable code, a message in the caller's language, errors by field."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

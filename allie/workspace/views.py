@@ -1,0 +1,424 @@
+"""The agent workspace: queues, the ticket page and its actions, logging a call or visit.
+
+Only agents get here; anyone else gets a 404, as for anything they may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from allie.accounts.models import Team, User
+from allie.catalog.models import FormField, Service
+from allie.tickets import selectors
+from allie.tickets.models import DeskSettings, Ticket, TimelineEvent
+from allie.tickets.selectors import QUEUE_NAMES, QueueFilters
+from allie.tickets.services import (
+    ServiceError,
+    accept_handoff,
+    available_actions,
+    decline_handoff,
+    log_contact,
+    propose_handoff,
+    reply,
+    transition,
+    update_ticket_fields,
+    withdraw_handoff,
+)
+from allie.tickets.services.attachments import from_django_files
+from allie.tickets.services.errors import CONFLICT, FORBIDDEN
+from allie.workspace.forms import (
+    AGENT_COMMANDS,
+    COMMAND_LABELS,
+    EditFieldsForm,
+    HandoffForm,
+    LogContactForm,
+    QueueFilterForm,
+    ReplyForm,
+    TransitionForm,
+)
+
+PAGE_SIZE = 25
+
+QUEUE_LABELS = {
+    "mine": _("Mine"),
+    "teams": _("My teams"),
+    "needs_owner": _("Needs an owner"),
+    "waiting": _("Waiting on requester"),
+    "handoffs": _("Handoffs to me"),
+    "all": _("Everything I may see"),
+}
+
+View = Callable[..., HttpResponse]
+
+
+def agent_required(view: View) -> View:
+    """Let signed-in agents through; everyone else gets a 404, never a hint."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_agent:  # type: ignore[union-attr]
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Queues ---------------------------------------------------------------------------------
+
+
+@require_GET
+@agent_required
+def queue(request: HttpRequest, name: str = "mine") -> HttpResponse:
+    """Show one of the agent's queues, filtered, sorted and paginated."""
+    if name not in QUEUE_NAMES:
+        raise Http404
+    user: User = request.user  # type: ignore[assignment]
+    form = QueueFilterForm(request.GET or None, user=user)
+    service = form.value("service")
+    organisation = form.value("organisation")
+    team = form.value("team")
+    filters = QueueFilters(
+        status=form.value("status") or "",
+        priority=form.value("priority") or "",
+        service_id=service.pk if service else None,
+        organisation_id=organisation.pk if organisation else None,
+        team_id=team.pk if team else None,
+        text=form.value("text") or "",
+        sort=form.value("sort") or "newest",
+    )
+    tickets = selectors.queue(
+        user,
+        name,
+        filters=filters,
+        now=timezone.now(),
+        needs_owner_after=timedelta(minutes=DeskSettings.current().needs_owner_after_minutes),
+    )
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "name": name,
+        "label": QUEUE_LABELS[name],
+        "tabs": [(key, QUEUE_LABELS[key]) for key in QUEUE_NAMES],
+        "form": form,
+        "page": page,
+        "queue_url": request.path,
+    }
+    template = "workspace/queue.html#results" if request.htmx else "workspace/queue.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+# --- The ticket page ------------------------------------------------------------------------
+
+
+def _workable_ticket(request: HttpRequest, reference: str) -> Ticket:
+    """Return the ticket if this agent may see and work on it, else raise Http404."""
+    ticket = selectors.get_visible_ticket(request.user, reference)
+    if not selectors.may_work_on(request.user, ticket):
+        raise Http404
+    return ticket
+
+
+def _timeline_lookups(events: list[TimelineEvent]) -> dict[str, dict[int, Any]]:
+    """Return the people, teams and services the timeline mentions by id, one query each."""
+    person_ids: set[int] = set()
+    team_ids: set[int] = set()
+    service_ids: set[int] = set()
+    for event in events:
+        data = event.data or {}
+        if event.kind == TimelineEvent.Kind.OWNER_CHANGE:
+            person_ids.update(v for v in (data.get("from"), data.get("to")) if isinstance(v, int))
+        elif event.kind == TimelineEvent.Kind.HANDOFF:
+            if isinstance(data.get("to_person"), int):
+                person_ids.add(data["to_person"])
+            if isinstance(data.get("to_team"), int):
+                team_ids.add(data["to_team"])
+        elif event.kind == TimelineEvent.Kind.FIELD_CHANGE:
+            for value in (data.get("changes") or {}).get("service") or ():
+                if isinstance(value, int):
+                    service_ids.add(value)
+    return {
+        "people": User.objects.in_bulk(person_ids) if person_ids else {},
+        "teams": Team.objects.in_bulk(team_ids) if team_ids else {},
+        "services": Service.objects.in_bulk(service_ids) if service_ids else {},
+    }
+
+
+def _form_answers(ticket: Ticket) -> list[tuple[str, Any]]:
+    """Return the ticket's form answers as (label, value), labelled by the service's form."""
+    answers = ticket.form_answers or {}
+    if not answers:
+        return []
+    labels: dict[str, str] = {}
+    if ticket.service_id:
+        labels = {
+            field.key: field.label
+            for field in FormField.objects.filter(service_id=ticket.service_id)
+        }
+    return [(labels.get(key, key), value) for key, value in answers.items()]
+
+
+def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
+    """Return everything the ticket page shows; bound forms with errors may be passed in."""
+    user = request.user
+    events = list(selectors.visible_timeline(ticket, user))
+    actions = available_actions(ticket, user)
+    handoff = selectors.pending_handoff(ticket)
+    commands = [name for name in AGENT_COMMANDS if name in actions]
+    return {
+        "ticket": ticket,
+        "events": events,
+        "lookups": _timeline_lookups(events),
+        "attachments": list(ticket.attachments.select_related("uploaded_by")),
+        "form_answers": _form_answers(ticket),
+        "handoff": handoff,
+        "buttons": [(name, COMMAND_LABELS[name]) for name in commands if name != "decline"],
+        "may_decline": "decline" in commands,
+        "may_propose": "propose_handoff" in actions,
+        "may_answer_handoff": "accept_handoff" in actions,
+        "may_withdraw": "withdraw_handoff" in actions,
+        "may_edit": ticket.is_open,
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "decline_form": forms.get("decline_form") or TransitionForm(initial={"command": "decline"}),
+        "handoff_form": forms.get("handoff_form") or HandoffForm(ticket=ticket),
+        "edit_form": forms.get("edit_form") or EditFieldsForm(ticket=ticket),
+        "action_error": forms.get("action_error"),
+        "open_section": forms.get("open_section", ""),
+    }
+
+
+@require_GET
+@agent_required
+def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Show a ticket with its facts, full timeline and the actions this agent may take."""
+    ticket = _workable_ticket(request, reference)
+    template = "workspace/ticket.html#ticket-body" if request.htmx else "workspace/ticket.html"  # type: ignore[attr-defined]
+    return render(request, template, _ticket_context(request, ticket))
+
+
+def _status_for(error: ServiceError) -> int:
+    return {CONFLICT: 409, FORBIDDEN: 404}.get(error.kind, 400)
+
+
+def _done(request: HttpRequest, reference: str, message: Any = None) -> HttpResponse:
+    """Answer a successful action: the fresh ticket body for htmx, else redirect (PRG)."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        if message:
+            messages.success(request, message)
+        return redirect("workspace:ticket", reference=reference)
+    ticket = selectors.get_visible_ticket(request.user, reference)
+    if not selectors.may_work_on(request.user, ticket):
+        # The agent no longer works on it (rare): send the browser back to their queue.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("workspace:queue")
+        return response
+    return render(request, "workspace/ticket.html#ticket-body", _ticket_context(request, ticket))
+
+
+def _refused(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    status: int,
+    errors: list[str],
+    **forms: Any,
+) -> HttpResponse:
+    """Answer a refused action: the ticket body with the errors for htmx, else redirect."""
+    if status == 404:
+        raise Http404
+    if not request.htmx:  # type: ignore[attr-defined]
+        for error in errors:
+            messages.error(request, error)
+        return redirect("workspace:ticket", reference=ticket.reference)
+    context = _ticket_context(request, ticket, **forms)
+    return render(request, "workspace/ticket.html#ticket-body", context, status=status)
+
+
+def _form_errors(form: Any) -> list[str]:
+    return [str(message) for messages_ in form.errors.values() for message in messages_]
+
+
+def _service_error(form: Any, error: ServiceError) -> None:
+    """Put a service's refusal on the form: on its field when the form has it."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+@require_POST
+@agent_required
+def reply_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Add a public reply or an internal note, with optional files."""
+    ticket = _workable_ticket(request, reference)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _refused(request, ticket, status=400, errors=_form_errors(form), reply_form=form)
+    internal = form.cleaned_data["internal"]
+    try:
+        reply(
+            ticket,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            public=not internal,
+            files=from_django_files(form.cleaned_data["files"]),
+        )
+    except ServiceError as error:
+        _service_error(form, error)
+        return _refused(
+            request, ticket, status=_status_for(error), errors=[error.message], reply_form=form
+        )
+    return _done(request, reference, _("Internal note added.") if internal else _("Reply sent."))
+
+
+@require_POST
+@agent_required
+def transition_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Run one lifecycle command (take charge, start, wait, resolve, decline, ...)."""
+    ticket = _workable_ticket(request, reference)
+    form = TransitionForm(request.POST)
+    declining = request.POST.get("command") == "decline"
+    extra = {"decline_form": form, "open_section": "decline"} if declining else {}
+    if not form.is_valid():
+        errors = _form_errors(form)
+        return _refused(request, ticket, status=400, errors=errors, action_error=errors[0], **extra)
+    try:
+        transition(
+            ticket,
+            by=request.user,
+            command=form.cleaned_data["command"],
+            reason=form.cleaned_data["reason"],
+            alternative=form.cleaned_data["alternative"],
+        )
+    except ServiceError as error:
+        if declining:
+            _service_error(form, error)
+        return _refused(
+            request,
+            ticket,
+            status=_status_for(error),
+            errors=[error.message],
+            action_error=error.message,
+            **extra,
+        )
+    return _done(
+        request,
+        reference,
+        _("The request is now %(status)s.") % {"status": ticket.get_status_display().lower()},
+    )
+
+
+@require_POST
+@agent_required
+def handoff_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Propose, accept, decline or withdraw a handoff."""
+    ticket = _workable_ticket(request, reference)
+    form = HandoffForm(request.POST, ticket=ticket)
+    extra = {"handoff_form": form, "open_section": "handoff"}
+    if not form.is_valid():
+        return _refused(request, ticket, status=400, errors=_form_errors(form), **extra)
+    action = form.cleaned_data["action"]
+    reason = form.cleaned_data["reason"]
+    try:
+        if action == "propose":
+            propose_handoff(
+                ticket,
+                by=request.user,
+                reason=reason,
+                to_person=form.cleaned_data["to_person"],
+                to_team=form.cleaned_data["to_team"],
+            )
+            message = _("Handoff proposed; you stay the owner until it is accepted.")
+        elif action == "accept":
+            accept_handoff(ticket, by=request.user)
+            message = _("You are now the owner of this request.")
+        elif action == "decline":
+            decline_handoff(ticket, by=request.user, reason=reason)
+            message = _("Handoff declined.")
+        else:
+            withdraw_handoff(ticket, by=request.user)
+            message = _("Handoff withdrawn.")
+    except ServiceError as error:
+        _service_error(form, error)
+        return _refused(request, ticket, status=_status_for(error), errors=[error.message], **extra)
+    return _done(request, reference, message)
+
+
+@require_POST
+@agent_required
+def edit_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Change impact, urgency, service or the next step."""
+    ticket = _workable_ticket(request, reference)
+    form = EditFieldsForm(request.POST, ticket=ticket)
+    extra = {"edit_form": form, "open_section": "edit"}
+    if not form.is_valid():
+        return _refused(request, ticket, status=400, errors=_form_errors(form), **extra)
+    try:
+        update_ticket_fields(
+            ticket,
+            by=request.user,
+            impact=form.cleaned_data["impact"],
+            urgency=form.cleaned_data["urgency"],
+            service=form.cleaned_data["service"],
+            next_step=form.cleaned_data["next_step"],
+        )
+    except ServiceError as error:
+        _service_error(form, error)
+        return _refused(request, ticket, status=_status_for(error), errors=[error.message], **extra)
+    return _done(request, reference, _("Changes saved."))
+
+
+# --- Logging a phone call or a counter visit -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+def log_contact_view(request: HttpRequest) -> HttpResponse:
+    """Record a phone call or counter visit as a ticket the agent owns from the start."""
+    user: User = request.user  # type: ignore[assignment]
+    form = LogContactForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = log_contact(
+                by=user,
+                requester=data["requester"],
+                channel=data["channel"],
+                title=data["title"],
+                description=data["description"],
+                service=data["service"],
+                impact=data["impact"] or None,
+                urgency=data["urgency"] or None,
+                resolved_now=data["resolved_now"],
+                resolution=data["resolution"],
+            )
+        except ServiceError as error:
+            if error.kind == FORBIDDEN:
+                raise Http404 from error
+            _service_error(form, error)
+        else:
+            if ticket.resolved_at_first_contact:
+                messages.success(
+                    request,
+                    _("Request %(reference)s recorded and resolved.")
+                    % {"reference": ticket.reference},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Request %(reference)s recorded; you own it.")
+                    % {"reference": ticket.reference},
+                )
+            return HttpResponseRedirect(reverse("workspace:ticket", args=[ticket.reference]))
+    status = 400 if form.is_bound else 200
+    return render(request, "workspace/log_contact.html", {"form": form}, status=status)
