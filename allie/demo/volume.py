@@ -1,0 +1,367 @@
+"""Large volumes of tickets for benchmarks, written with `bulk_create` instead of the services.
+
+The services run one transaction and several queries per change, far too slow for a million
+tickets; so this module writes rows directly. It must therefore keep, by construction, the
+invariants the services guarantee:
+
+- every ticket has a reference `format_reference(pk)` and an `opened` event at `created_at`;
+- timelines are in increasing time order and `updated_at` is the time of the last event;
+- every status but `new` has an owner (declined and cancelled straight from new may have none),
+  acknowledged tickets have `acknowledged_at`, resolved ones `resolved_at`, closed ones both
+  `resolved_at` and `closed_at`, declined ones a reason and an alternative;
+- `agent_reply_count`, `requester_reply_count` and `first_response_at` match the public replies
+  in the timeline; the priority follows the default impact × urgency matrix;
+- resolved tickets were resolved within the reopen window (older ones would have been closed).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from allie.accounts.models import Organisation, Role, Team, User, UserRole
+from allie.catalog.models import Service
+from allie.demo import data
+from allie.tickets.domain.priority import priority_for
+from allie.tickets.domain.reference import format_reference
+from allie.tickets.models import Channel, Status, Ticket, TimelineEvent
+
+BATCH = 2_000
+EVENT = TimelineEvent.Kind
+
+# (status, weight, age window of the opening in days): a desk where most work is done.
+STATUS_MIX = [
+    (Status.NEW, 4, (0.0, 2.0)),
+    (Status.ACKNOWLEDGED, 4, (0.0, 5.0)),
+    (Status.IN_PROGRESS, 8, (0.0, 20.0)),
+    (Status.WAITING_ON_REQUESTER, 4, (0.0, 20.0)),
+    (Status.WAITING_ON_THIRD_PARTY, 3, (0.0, 30.0)),
+    (Status.RESOLVED, 6, (0.2, 6.0)),
+    (Status.CLOSED, 62, (8.0, 730.0)),
+    (Status.DECLINED, 5, (1.0, 730.0)),
+    (Status.CANCELLED, 4, (1.0, 730.0)),
+]
+IMPACTS = (["low"] * 6) + (["medium"] * 3) + ["high"]
+URGENCIES = (["low"] * 3) + (["medium"] * 5) + (["high"] * 2)
+
+
+@dataclass
+class Base:
+    """The people and catalogue the generated tickets refer to, as ids."""
+
+    requesters: list[tuple[int, int, int | None, str]]  # id, organisation, site, language
+    agents_by_org: dict[int, list[tuple[int, int | None]]]  # organisation → (agent, team)
+    services: list[tuple[int, int]]  # id, owner team
+
+
+@dataclass
+class Result:
+    tickets: int
+    events: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.tickets / self.seconds if self.seconds else 0.0
+
+
+def ensure_base() -> Base:
+    """Return the demo's people and services if loaded, else create a minimal set first."""
+    if not Service.objects.filter(is_active=True).exists() or not _requester_ids():
+        _create_minimal_base()
+    requesters = [
+        (pk, org, site, "en" if language == "en" else "fr")
+        for pk, org, site, language in User.objects.filter(
+            role_grants__role=Role.REQUESTER, organisation__isnull=False, is_active=True
+        ).values_list("id", "organisation_id", "site_id", "language")
+    ]
+    agents_by_org: dict[int, list[tuple[int, int | None]]] = {}
+    for team in Team.objects.prefetch_related("members", "serves"):
+        for organisation in team.serves.all():
+            agents_by_org.setdefault(organisation.pk, []).extend(
+                (member.pk, team.pk) for member in team.members.all()
+            )
+    requesters = [r for r in requesters if r[1] in agents_by_org]
+    services = list(Service.objects.filter(is_active=True).values_list("id", "owner_team_id"))
+    return Base(requesters=requesters, agents_by_org=agents_by_org, services=services)
+
+
+def _requester_ids() -> list[int]:
+    return list(
+        User.objects.filter(
+            role_grants__role=Role.REQUESTER, organisation__isnull=False
+        ).values_list("id", flat=True)[:1]
+    )
+
+
+def _create_minimal_base() -> None:
+    """Two organisations, a team of three agents, twenty requesters and three services."""
+    with transaction.atomic():
+        password = make_password(data.DEMO_PASSWORD)
+        organisations = [
+            Organisation.objects.get_or_create(name=name)[0]
+            for name in ("Volume · Finances", "Volume · Clinique")
+        ]
+        agents = []
+        for index in range(3):
+            agent, _created = User.objects.get_or_create(
+                email=f"agent{index}@volume.example",
+                defaults={
+                    "username": f"agent{index}@volume.example",
+                    "full_name": f"Agent {index}",
+                    "password": password,
+                },
+            )
+            UserRole.objects.get_or_create(user=agent, role=Role.AGENT)
+            agents.append(agent)
+        team, _created = Team.objects.get_or_create(name="Volume · Soutien")
+        team.members.add(*agents)
+        team.serves.add(*organisations)
+        for index in range(20):
+            english = index % 3 == 0
+            person, _created = User.objects.get_or_create(
+                email=f"person{index}@volume.example",
+                defaults={
+                    "username": f"person{index}@volume.example",
+                    "full_name": f"{'Person' if english else 'Personne'} {index}",
+                    "language": "en" if english else "fr-ca",
+                    "organisation": organisations[index % 2],
+                    "password": password,
+                },
+            )
+            UserRole.objects.get_or_create(user=person, role=Role.REQUESTER)
+        for code, name_fr, name_en in (
+            ("volume-postes", "Postes de travail", "Workstations"),
+            ("volume-acces", "Accès", "Access"),
+            ("volume-reseau", "Réseau", "Network"),
+        ):
+            Service.objects.get_or_create(
+                code=code, defaults={"name_fr": name_fr, "name_en": name_en, "owner_team": team}
+            )
+
+
+def seed_tickets(
+    count: int,
+    *,
+    seed: int = 2026,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """Create `count` tickets with their timelines in batches; return counts and timing."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    rng = random.Random(seed)  # noqa: S311 (benchmark data, not secrets)
+    base = ensure_base()
+    texts = [t for t in data.TICKET_TEMPLATES if t[0] != "telecopieurs"]
+    statuses = [s for s, _w, _a in STATUS_MIX]
+    weights = [w for _s, w, _a in STATUS_MIX]
+    ages = {s: a for s, _w, a in STATUS_MIX}
+    made = events_made = 0
+    while made < count:
+        size = min(BATCH, count - made)
+        with transaction.atomic():
+            plans = [
+                _plan(rng, base, texts, rng.choices(statuses, weights)[0], ages, now)
+                for _ in range(size)
+            ]
+            tickets = Ticket.objects.bulk_create([ticket for ticket, _events in plans])
+            _set_references(tickets)
+            events = []
+            for ticket, (_row, ticket_events) in zip(tickets, plans, strict=True):
+                for event in ticket_events:
+                    event.ticket_id = ticket.pk
+                    events.append(event)
+            TimelineEvent.objects.bulk_create(events, batch_size=BATCH)
+        made += size
+        events_made += len(events)
+        if progress is not None:
+            progress(size)
+    return Result(tickets=made, events=events_made, seconds=time.perf_counter() - started)
+
+
+def _set_references(tickets: list[Ticket]) -> None:
+    """Give each new ticket its reference, which depends on the primary key just assigned."""
+    prefix = settings.ALLIE_TICKET_PREFIX
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET reference = %s WHERE id = %s",  # noqa: S608 (table name is ours)
+            [(format_reference(t.pk, prefix), t.pk) for t in tickets],
+        )
+
+
+def _plan(
+    rng: random.Random,
+    base: Base,
+    texts: list[tuple[Any, ...]],
+    status: Status,
+    ages: dict[Status, tuple[float, float]],
+    now: datetime,
+) -> tuple[Ticket, list[TimelineEvent]]:
+    """Return one unsaved ticket and its unsaved events, consistent with each other."""
+    requester_id, organisation_id, site_id, language = rng.choice(base.requesters)
+    agent_id, team_id = rng.choice(base.agents_by_org[organisation_id])
+    service_id, service_team = rng.choice(base.services)
+    template = rng.choice(texts)
+    title, body = (template[5], template[6]) if language == "en" else (template[3], template[4])
+    impact, urgency = rng.choice(IMPACTS), rng.choice(URGENCIES)
+    low, high = ages[status]
+    opened = now - timedelta(days=rng.uniform(low, high))
+    clock = Clock(rng, opened, now)
+    ticket = Ticket(
+        title=title,
+        description=body,
+        requester_id=requester_id,
+        organisation_id=organisation_id,
+        site_id=site_id,
+        service_id=service_id,
+        team_id=service_team,
+        kind=rng.choice(["incident", "incident", "service_request", "question"]),
+        channel=rng.choices(
+            [Channel.PORTAL, Channel.EMAIL, Channel.PHONE, Channel.COUNTER, Channel.API],
+            [50, 30, 12, 5, 3],
+        )[0],
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact, urgency).value,
+        status=status,
+        created_at=opened,
+    )
+    events = [_event(EVENT.OPENED, requester_id, opened, public=True, body=body)]
+    from_new = status in (Status.DECLINED, Status.CANCELLED) and rng.random() < 0.5
+    owned = status != Status.NEW and not from_new
+    target = rng.randint(3, 8)
+
+    def fill(room: int) -> None:
+        # Replies and notes between the opening steps and the final move, up to `target`.
+        for _ in range(max(0, target - len(events) - room)):
+            kind = rng.random()
+            moment = clock.next()
+            if kind < 0.4 and owned:
+                text = rng.choice(data.AGENT_REPLIES[language])
+                events.append(_event(EVENT.PUBLIC_REPLY, agent_id, moment, public=True, body=text))
+                ticket.agent_reply_count += 1
+                ticket.first_response_at = ticket.first_response_at or moment
+            elif kind < 0.75 or not owned:
+                text = rng.choice(data.REQUESTER_REPLIES[language])
+                events.append(
+                    _event(EVENT.PUBLIC_REPLY, requester_id, moment, public=True, body=text)
+                )
+                ticket.requester_reply_count += 1
+            else:
+                text = rng.choice(data.INTERNAL_NOTES)
+                events.append(
+                    _event(EVENT.INTERNAL_NOTE, agent_id, moment, public=False, body=text)
+                )
+
+    def move(to: str, command: str, actor: int | None, previous: str) -> datetime:
+        moment = clock.next()
+        events.append(
+            _event(
+                EVENT.STATUS_CHANGE,
+                actor,
+                moment,
+                public=True,
+                data={"from": previous, "to": to, "command": command},
+            )
+        )
+        return moment
+
+    ticket.agent_reply_count = ticket.requester_reply_count = 0
+    if owned:
+        ticket.owner_id = agent_id
+        ticket.team_id = team_id
+        moment = move(Status.ACKNOWLEDGED, "acknowledge", agent_id, Status.NEW)
+        events.append(
+            _event(
+                EVENT.OWNER_CHANGE,
+                agent_id,
+                moment,
+                public=True,
+                data={"from": None, "to": agent_id},
+            )
+        )
+        ticket.acknowledged_at = moment
+    finals = _final_moves(status, owned)
+    fill(len(finals))
+    previous: str = Status.ACKNOWLEDGED if owned else Status.NEW
+    for to, command in finals:
+        actor = requester_id if command == "cancel" else agent_id
+        moment = move(to, command, actor, previous)
+        previous = to
+        if to == Status.RESOLVED:
+            ticket.resolved_at = moment
+        elif to == Status.CLOSED:
+            ticket.closed_at = moment
+        if to in (Status.RESOLVED, Status.DECLINED) and ticket.first_response_at is None:
+            ticket.first_response_at = moment  # resolving or declining answers the client
+    if status == Status.DECLINED:
+        ticket.decline_reason, ticket.decline_alternative = rng.choice(
+            data.DECLINE_REASONS["en" if language == "en" else "fr"]
+        )
+        events[-1].body = f"{ticket.decline_reason}\n\n{ticket.decline_alternative}"
+    ticket.updated_at = events[-1].created_at
+    return ticket, events
+
+
+def _final_moves(status: Status, owned: bool) -> list[tuple[str, str]]:
+    """The status changes after acknowledgement that lead to `status`."""
+    working = [(Status.IN_PROGRESS, "start")]
+    return {
+        Status.NEW: [],
+        Status.ACKNOWLEDGED: [],
+        Status.IN_PROGRESS: working,
+        Status.WAITING_ON_REQUESTER: [*working, (Status.WAITING_ON_REQUESTER, "wait_on_requester")],
+        Status.WAITING_ON_THIRD_PARTY: [
+            *working,
+            (Status.WAITING_ON_THIRD_PARTY, "wait_on_third_party"),
+        ],
+        Status.RESOLVED: [*working, (Status.RESOLVED, "resolve")],
+        Status.CLOSED: [*working, (Status.RESOLVED, "resolve"), (Status.CLOSED, "close")],
+        Status.DECLINED: [(Status.DECLINED, "decline")],
+        Status.CANCELLED: [*(working if owned else []), (Status.CANCELLED, "cancel")],
+    }[status]
+
+
+class Clock:
+    """Hands out increasing moments after the opening, never past `now`."""
+
+    def __init__(self, rng: random.Random, start: datetime, now: datetime) -> None:
+        self.rng = rng
+        self.moment = start
+        self.now = now
+
+    def next(self) -> datetime:
+        remaining = (self.now - self.moment).total_seconds()
+        # At most a fifth of what is left, so eight steps always fit before now.
+        step = self.rng.uniform(0.02, 0.2) * remaining if remaining > 0 else 0
+        self.moment += timedelta(seconds=min(step, self.rng.uniform(600, 3 * 86400)))
+        return self.moment
+
+
+def _event(
+    kind: str,
+    actor_id: int | None,
+    moment: datetime,
+    *,
+    public: bool,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    return TimelineEvent(
+        kind=kind,
+        actor_id=actor_id,
+        is_public=public,
+        body=body,
+        data=data or {},
+        created_at=moment,
+    )

@@ -1,0 +1,169 @@
+"""Every route against every role: who gets in, who is sent to sign in, who gets a 404.
+
+A route that is added without a line here makes `test_every_route_is_in_the_matrix` fail.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from allie.api.authentication import issue_token
+from allie.tickets.services import UploadedFile, acknowledge, open_ticket
+
+ROLES = ("anonymous", "alice", "bob", "carole", "oscar", "agathe", "chloe", "admin")
+ALLOWED, SIGN_IN, NOT_FOUND = "A", "L", "N"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    expected: str  # one letter per role in ROLES
+    kwargs: Callable[[Any], dict[str, Any]] = lambda world: {}
+
+
+def ticket_ref(world: Any) -> dict[str, Any]:
+    return {"reference": world.ticket.reference}
+
+
+EVERYONE = "A A A A A A A A"
+SIGNED_IN = "L A A A A A A A"
+TICKET_SCOPE = "L A N A N A N A"  # the requester, their organisation's contact, serving agents
+AGENTS_ONLY = "L N N N N A A A"
+WORKING_AGENTS = "L N N N N A N A"
+
+MATRIX = [
+    Route("home", "get", SIGNED_IN),
+    Route("health", "get", EVERYONE),
+    Route("login", "get", EVERYONE),
+    Route("logout", "post", "L L L L L L L L"),  # always back to the sign-in page
+    Route("set_language", "post", EVERYONE),
+    Route("portal:home", "get", SIGNED_IN),
+    Route("portal:catalogue", "get", SIGNED_IN),
+    Route("portal:new_triage", "get", SIGNED_IN),
+    Route("portal:new", "get", SIGNED_IN, lambda w: {"code": w.desk.service.code}),
+    Route("portal:ticket", "get", TICKET_SCOPE, ticket_ref),
+    Route("portal:reply", "post", TICKET_SCOPE, ticket_ref),
+    Route("portal:cancel", "post", TICKET_SCOPE, ticket_ref),
+    Route("portal:reopen", "post", TICKET_SCOPE, ticket_ref),
+    Route("workspace:queue", "get", AGENTS_ONLY),
+    Route("workspace:queue_named", "get", AGENTS_ONLY, lambda w: {"name": "all"}),
+    Route("workspace:ticket", "get", WORKING_AGENTS, ticket_ref),
+    Route("workspace:reply", "post", WORKING_AGENTS, ticket_ref),
+    Route("workspace:transition", "post", WORKING_AGENTS, ticket_ref),
+    Route("workspace:handoff", "post", WORKING_AGENTS, ticket_ref),
+    Route("workspace:edit", "post", WORKING_AGENTS, ticket_ref),
+    Route("workspace:log_contact", "get", AGENTS_ONLY),
+    Route("tickets:attachment", "get", TICKET_SCOPE, lambda w: {"pk": w.attachment.pk}),
+    Route("api:tickets", "get", SIGNED_IN),
+    Route("api:ticket", "get", TICKET_SCOPE, ticket_ref),
+    Route("api:ticket_timeline", "get", TICKET_SCOPE, ticket_ref),
+    Route("api:ticket_replies", "post", TICKET_SCOPE, ticket_ref),
+    Route("api:ticket_transitions", "post", TICKET_SCOPE, ticket_ref),
+    Route("api:ticket_handoff", "post", TICKET_SCOPE, ticket_ref),
+    Route("api:services", "get", SIGNED_IN),
+    Route("api:service", "get", SIGNED_IN, lambda w: {"code": w.desk.service.code}),
+    Route("api:organisations", "get", SIGNED_IN),
+    Route("api:organisation", "get", "L A A A N A N A", lambda w: {"pk": w.desk.finances.pk}),
+    Route("api:people", "get", SIGNED_IN),
+    Route("api:person", "get", "L A N N N A N A", lambda w: {"pk": w.desk.alice.pk}),
+    Route("api:schema", "get", EVERYONE),
+    Route("api:docs", "get", EVERYONE),
+    Route("api:tokens", "get", SIGNED_IN),
+    Route("api:token_revoke", "post", "L A N N N N N N", lambda w: {"pk": w.token.pk}),
+]
+
+
+@dataclass
+class World:
+    desk: Any
+    ticket: Any
+    attachment: Any
+    token: Any
+
+
+@pytest.fixture
+def world(desk) -> World:
+    data = b"contenu"
+    ticket = open_ticket(
+        requester=desk.person("alice"),
+        title="Imprimante bloquée",
+        service=desk.service,
+        files=[UploadedFile("note.txt", "text/plain", len(data), io.BytesIO(data))],
+    )
+    acknowledge(ticket, by=desk.person("agathe"))
+    token, _raw = issue_token(desk.person("alice"), name="matrix")
+    return World(desk=desk, ticket=ticket, attachment=ticket.attachments.get(), token=token)
+
+
+def outcome(response: Any, name: str) -> str:
+    """Classify a response as allowed, sent to sign in, or not found."""
+    status = response.status_code
+    if status == 404:
+        return NOT_FOUND
+    if name.startswith("api:") and status in (401, 403):
+        return (
+            SIGN_IN if "authentication" in str(response.content).lower() or status == 401 else "403"
+        )
+    if status in (301, 302) and "/login/" in response.get("Location", ""):
+        return SIGN_IN
+    if status == 403:
+        return "403"  # a hint that the object exists: never expected
+    if status >= 500:
+        return f"{status}"
+    return ALLOWED
+
+
+CASES = [(route, index) for route in MATRIX for index in range(len(ROLES))]
+
+
+@pytest.mark.parametrize(
+    ("route", "role_index"),
+    CASES,
+    ids=[f"{route.name}-{ROLES[index]}" for route, index in CASES],
+)
+def test_route_answers_each_role_as_the_matrix_says(client, world, route, role_index):
+    role = ROLES[role_index]
+    expected = route.expected.split()[role_index]
+    if role != "anonymous":
+        client.force_login(world.desk.person(role))
+    url = reverse(route.name, kwargs=route.kwargs(world))
+
+    response = getattr(client, route.method)(url)
+
+    assert outcome(response, route.name) == expected, (route.name, role, response.status_code)
+
+
+def named_routes(patterns: Any, namespace: str = "") -> list[str]:
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            prefix = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            names += named_routes(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    routes = set(named_routes(get_resolver().url_patterns))
+    routes = {name for name in routes if not name.startswith("admin:")}
+
+    assert routes == {route.name for route in MATRIX}
+
+
+@pytest.mark.parametrize("role", ["alice", "agathe", "chloe"])
+def test_the_admin_is_for_administrators_only(client, desk, role):
+    client.force_login(desk.person(role))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
