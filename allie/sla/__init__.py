@@ -1,0 +1,1 @@
+"""SLA: business-hours calendars, the SLA clocks and `allie sla simulate`."""
