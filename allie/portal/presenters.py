@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from allie.accounts.models import User
 from allie.catalog.models import FormField
@@ -23,7 +24,6 @@ NEXT_STEPS: dict[str, Any] = {
     Status.WAITING_ON_THIRD_PARTY: _(
         "We are waiting on a third party; %(owner)s will tell you as soon as it moves."
     ),
-    Status.RESOLVED: _("We think this is solved. If not, reopen it within %(days)s days."),
     Status.CLOSED: _("This request is closed. If you need more help, open a new request."),
     Status.DECLINED: _("This request is outside what we cover; see below where to go instead."),
     Status.CANCELLED: _("You cancelled this request. If you need help, open a new request."),
@@ -59,7 +59,7 @@ class TimelineEntry:
 def owner_name(ticket: Ticket) -> str:
     """Return the owner's name, or a plain sentence when nobody has taken charge yet."""
     if ticket.owner_id is None:
-        return str(_("Not yet taken in charge"))
+        return str(_("Not picked up yet"))
     return ticket.owner.get_full_name()  # type: ignore[union-attr]
 
 
@@ -67,6 +67,12 @@ def next_step(ticket: Ticket, *, reopen_window_days: int) -> str:
     """Return what happens next, in plain words: the owner's own words first."""
     if ticket.next_step and ticket.status not in (Status.CLOSED, Status.CANCELLED):
         return ticket.next_step
+    if ticket.status == Status.RESOLVED:
+        return ngettext(
+            "We think this is solved. If not, reopen it within %(days)s day.",
+            "We think this is solved. If not, reopen it within %(days)s days.",
+            reopen_window_days,
+        ) % {"days": reopen_window_days}
     template = NEXT_STEPS.get(ticket.status)
     if template is None:
         return ""

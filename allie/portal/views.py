@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allie.catalog.models import Service
@@ -60,9 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "tab": tab,
         "state": state,
         "states": [
-            ("open", _("Open")),
-            ("closed", _("Closed")),
-            ("all", _("All")),
+            ("open", pgettext_lazy("requests filter", "Open")),
+            ("closed", pgettext_lazy("requests filter", "Closed")),
+            ("all", pgettext_lazy("requests filter", "All")),
         ],
         "may_see_organisation": may_see_organisation,
     }

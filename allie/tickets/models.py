@@ -21,7 +21,7 @@ class Status(models.TextChoices):
     NEW = DomainStatus.NEW.value, _("New")
     ACKNOWLEDGED = DomainStatus.ACKNOWLEDGED.value, _("Acknowledged")
     IN_PROGRESS = DomainStatus.IN_PROGRESS.value, _("In progress")
-    WAITING_ON_REQUESTER = DomainStatus.WAITING_ON_REQUESTER.value, _("Waiting on you")
+    WAITING_ON_REQUESTER = DomainStatus.WAITING_ON_REQUESTER.value, _("Waiting on requester")
     WAITING_ON_THIRD_PARTY = (
         DomainStatus.WAITING_ON_THIRD_PARTY.value,
         _("Waiting on a third party"),

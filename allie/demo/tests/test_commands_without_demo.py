@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from allie.demo import data
 from allie.tickets.domain.reference import format_reference
@@ -22,7 +23,8 @@ def test_demo_logins_says_how_to_load_the_demo_when_it_is_missing(db):
 def test_seed_creates_the_tickets_asked_with_references_and_timelines(db):
     out = StringIO()
 
-    call_command("seed", tickets=50, stdout=out)
+    with translation.override("en"):
+        call_command("seed", tickets=50, stdout=out)
 
     tickets = list(Ticket.objects.prefetch_related("events"))
     assert len(tickets) == 50

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from allie.accounts.models import Organisation, User
 from allie.demo import data
@@ -82,7 +83,8 @@ def test_seed_demo_twice_creates_nothing_the_second_time(demo, db):
     before = (Ticket.objects.count(), User.objects.count(), TimelineEvent.objects.count())
     out = StringIO()
 
-    call_command("seed_demo", stdout=out)
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
 
     assert "already loaded" in out.getvalue()
     assert (Ticket.objects.count(), User.objects.count(), TimelineEvent.objects.count()) == before

@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
                             ("new", "New"),
                             ("acknowledged", "Acknowledged"),
                             ("in_progress", "In progress"),
-                            ("waiting_on_requester", "Waiting on you"),
+                            ("waiting_on_requester", "Waiting on requester"),
                             ("waiting_on_third_party", "Waiting on a third party"),
                             ("resolved", "Resolved"),
                             ("closed", "Closed"),
