@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from allie.accounts.models import Organisation, Role, Team, User
 from allie.catalog.models import Service
@@ -26,6 +27,13 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+
+# Wall-clock deadlines make property tests flaky on a shared 2-core machine: correctness is
+# what they check, the bench checks speed.
+settings.register_profile(
+    "allie", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("allie")
 
 
 @dataclass

@@ -68,6 +68,15 @@ class Organisation(models.Model):
         on_delete=models.SET_NULL,
         related_name="managed_organisations",
     )
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty: the desk's default calendar."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -87,6 +96,15 @@ class Site(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty: the organisation's calendar."),
+    )
 
     class Meta:
         ordering = ["organisation__name", "name"]

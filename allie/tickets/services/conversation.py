@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain import lifecycle
 from allie.tickets.models import DeskSettings, Ticket, TimelineEvent
 from allie.tickets.services.attachments import UploadedFile, check_files, store_files
@@ -78,4 +79,6 @@ def reply(
                 command="requester_replied",
                 **{"from": old_status, "to": ticket.status},
             )
+        if (public and as_agent) or ticket.status != old_status:
+            refresh_ticket_sla(ticket, now=now, by=by)
     return event

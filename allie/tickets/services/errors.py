@@ -50,9 +50,7 @@ MESSAGES: dict[str, Promise] = {
     ),
     "empty_reply": _("Please write a message."),
     "reply_not_allowed": _("You cannot write on this request."),
-    "reply_on_stopped": _(
-        "This request is %(status)s; open a new request if you need more help."
-    ),
+    "reply_on_stopped": _("This request is %(status)s; open a new request if you need more help."),
     "title_required": _("Please give your request a short title."),
     "service_retired": _("This service is no longer offered."),
     "no_organisation": _("Your account is not linked to an organisation; contact your IT team."),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain import lifecycle
 from allie.tickets.models import DeskSettings, Handoff, Status, Ticket, TimelineEvent
 from allie.tickets.selectors import pending_handoff
@@ -138,6 +139,7 @@ def _save(
             public=True,
             **{"from": before.owner_id, "to": after.owner_id},
         )
+    refresh_ticket_sla(ticket, now=now, by=by)
 
 
 def _team_for(agent: Any, ticket: Ticket) -> int | None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from allie.catalog.models import Service, TicketKind
+from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain import lifecycle
 from allie.tickets.domain.errors import DomainError
 from allie.tickets.domain.priority import priority_for
@@ -102,6 +103,7 @@ def open_ticket(
         )
         if files:
             store_files(ticket, files, event=event, by=opened_by or requester, public=True, now=now)
+        refresh_ticket_sla(ticket, now=now, by=opened_by or requester)
     return ticket
 
 
@@ -209,4 +211,6 @@ def update_ticket_fields(
             public=set(changes) <= {"next_step", "service"},
             changes={name: [before[name], after[name]] for name in changes},
         )
+        if {"priority", "service"} & set(changes):
+            refresh_ticket_sla(ticket, now=now, by=by)
     return ticket

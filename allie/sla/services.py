@@ -1,0 +1,276 @@
+"""SLA use cases: recompute a ticket's clocks and deadlines, and sweep the due deadlines.
+
+The clocks are the pure domain code (`allie.sla.domain.clock`); this module feeds it the ticket's
+history from the timeline, stores the summary on `TicketSla`, and keeps one row per future
+warning or breach in the `Deadline` table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from allie.sla.domain.calendar import (
+    DEFAULT_HOLIDAYS,
+    DEFAULT_TIMEZONE,
+    Calendar,
+    add_business_seconds,
+    build_calendar,
+)
+from allie.sla.domain.clock import (
+    CLOCKS,
+    ClockReading,
+    ClockState,
+    Event,
+    Policy,
+    PublicReply,
+    SlaClocks,
+    StatusChange,
+    compute_clocks,
+)
+from allie.sla.models import (
+    DEFAULT_HOURS,
+    BusinessCalendar,
+    Deadline,
+    SlaPolicy,
+    SlaSettings,
+    TicketSla,
+)
+from allie.tickets.models import Ticket, TimelineEvent
+
+logger = logging.getLogger(__name__)
+
+# Targets in business minutes when no policy is configured (first response, next update,
+# resolution). Administrators override them with SlaPolicy rows.
+# The same figures are the default policies created by migration sla 0002.
+BUILT_IN_TARGETS: dict[str, tuple[int, int, int]] = {
+    "p1": (15, 60, 240),
+    "p2": (30, 120, 480),
+    "p3": (60, 240, 1350),
+    "p4": (240, 480, 2700),
+}
+
+# Effects of a handled deadline beyond the timeline entry (the escalation ladder registers
+# itself here), called inside the deadline's transaction.
+deadline_handlers: list[Callable[[Deadline, TicketSla | None, datetime], None]] = []
+
+
+def calendar_for(ticket: Ticket) -> tuple[BusinessCalendar | None, Calendar]:
+    """Return the calendar that applies: the site's, else the organisation's, else the default."""
+    chosen: BusinessCalendar | None = None
+    if ticket.site_id is not None and ticket.site.calendar_id is not None:
+        chosen = ticket.site.calendar
+    elif ticket.organisation.calendar_id is not None:
+        chosen = ticket.organisation.calendar
+    else:
+        chosen = BusinessCalendar.objects.filter(is_default=True).first()
+    if chosen is None:
+        return None, build_calendar(
+            DEFAULT_HOURS, timezone=DEFAULT_TIMEZONE, holidays=DEFAULT_HOLIDAYS
+        )
+    return chosen, chosen.to_domain()
+
+
+def policy_for(ticket: Ticket, paused: frozenset[str]) -> tuple[SlaPolicy | None, Policy]:
+    """Return the policy of the ticket's service and priority, else the priority's default."""
+    scope = Q(service__isnull=True)
+    if ticket.service_id is not None:
+        scope |= Q(service_id=ticket.service_id)
+    candidates = SlaPolicy.objects.filter(scope, priority=ticket.priority)
+    ordered = sorted(candidates, key=lambda policy: policy.service_id is None)
+    if ordered:
+        return ordered[0], ordered[0].to_domain(paused)
+    first, update, resolution = BUILT_IN_TARGETS[ticket.priority]
+    return None, Policy(
+        first_response=first, next_update=update, resolution=resolution, paused_statuses=paused
+    )
+
+
+def clock_events(ticket: Ticket) -> list[Event]:
+    """Return the ticket's history as the clock reads it: statuses and agents' public replies."""
+    events: list[Event] = []
+    rows = ticket.events.filter(
+        kind__in=[
+            TimelineEvent.Kind.OPENED,
+            TimelineEvent.Kind.STATUS_CHANGE,
+            TimelineEvent.Kind.PUBLIC_REPLY,
+        ]
+    ).order_by("created_at", "id")
+    for row in rows.only("kind", "created_at", "data"):
+        if row.kind == TimelineEvent.Kind.OPENED:
+            events.append(StatusChange(at=row.created_at, status="new"))
+        elif row.kind == TimelineEvent.Kind.STATUS_CHANGE:
+            events.append(StatusChange(at=row.created_at, status=str(row.data.get("to"))))
+        elif row.data.get("by_agent"):
+            events.append(PublicReply(at=row.created_at))
+    if not events or not isinstance(events[0], StatusChange):
+        events.insert(0, StatusChange(at=ticket.created_at, status="new"))
+    return events
+
+
+def read_clocks(
+    ticket: Ticket, *, now: datetime
+) -> tuple[SlaClocks, Calendar, Policy, dict[str, Any]]:
+    """Return the ticket's clocks at `now`, with the calendar and policy that produced them."""
+    settings_row = SlaSettings.current()
+    paused = frozenset(settings_row.paused_statuses)
+    calendar_row, calendar = calendar_for(ticket)
+    policy_row, policy = policy_for(ticket, paused)
+    clocks = compute_clocks(calendar, policy, clock_events(ticket), max(now, ticket.created_at))
+    context = {
+        "calendar": calendar_row,
+        "policy": policy_row,
+        "thresholds": sorted({int(t) for t in settings_row.warning_thresholds}),
+    }
+    return clocks, calendar, policy, context
+
+
+def refresh_ticket_sla(ticket: Ticket, *, now: datetime | None = None, by: Any = None) -> TicketSla:
+    """Recompute the ticket's clocks, store the summary and re-plan its future deadlines.
+
+    Called by every ticket service in its own transaction, so the SLA never lags the ticket.
+    """
+    now = now or timezone.now()
+    clocks, calendar, policy, context = read_clocks(ticket, now=now)
+    targets = {name: int(policy.target(name).total_seconds() // 60) for name in CLOCKS}
+    previous = TicketSla.objects.filter(ticket=ticket).first()
+    readings = {name: getattr(clocks, name) for name in CLOCKS}
+    running_dues = [r.due for r in readings.values() if r.state in _COUNTING and r.due is not None]
+    values: dict[str, Any] = {
+        "calendar": context["calendar"],
+        "policy": context["policy"],
+        "next_update_breaches": clocks.next_update.breaches,
+        "next_breach_at": min((due for due in running_dues if due > now), default=None),
+        "computed_at": now,
+    }
+    for name, reading in readings.items():
+        values[f"{name}_target"] = targets[name]
+        values[f"{name}_state"] = reading.state.value
+        values[f"{name}_elapsed"] = reading.elapsed_seconds
+        values[f"{name}_due_at"] = reading.due
+    summary, _created = TicketSla.objects.update_or_create(ticket=ticket, defaults=values)
+    if previous is not None and _targets_of(previous) != targets:
+        TimelineEvent.objects.create(
+            ticket=ticket,
+            kind=TimelineEvent.Kind.SYSTEM,
+            actor=by,
+            is_public=False,
+            data={"sla": "targets_changed", "from": _targets_of(previous), "to": targets},
+            created_at=now,
+        )
+    _plan_deadlines(ticket, clocks, calendar, context["thresholds"], now=now)
+    return summary
+
+
+_COUNTING = frozenset({ClockState.RUNNING, ClockState.BREACHED})
+
+
+def _targets_of(summary: TicketSla) -> dict[str, int]:
+    return {name: getattr(summary, f"{name}_target") for name in CLOCKS}
+
+
+def _plan_deadlines(
+    ticket: Ticket, clocks: SlaClocks, calendar: Calendar, thresholds: list[int], *, now: datetime
+) -> None:
+    """Replace the ticket's future pending deadlines by those of the clocks now running.
+
+    Deadlines already due stay for the sweeper; handled ones stay as history. A threshold
+    already crossed is planned "now" and the unique key keeps it from being raised twice.
+    """
+    Deadline.objects.filter(ticket=ticket, handled_at__isnull=True, due_at__gt=now).delete()
+    planned = []
+    for name in CLOCKS:
+        reading: ClockReading = getattr(clocks, name)
+        if not _is_running(reading):
+            continue
+        cycle = _cycle(ticket, name)
+        for threshold in [*thresholds, 100]:
+            needed = reading.target_seconds * threshold / 100
+            if needed <= reading.elapsed_seconds:
+                due = now
+            else:
+                due = add_business_seconds(calendar, now, needed - reading.elapsed_seconds)
+            planned.append(
+                Deadline(ticket=ticket, clock=name, cycle=cycle, threshold=threshold, due_at=due)
+            )
+    if planned:
+        Deadline.objects.bulk_create(planned, ignore_conflicts=True)
+
+
+def _is_running(reading: ClockReading) -> bool:
+    return reading.state in (ClockState.RUNNING, ClockState.BREACHED) and reading.due is not None
+
+
+def _cycle(ticket: Ticket, clock: str) -> int:
+    # Next update restarts at each public reply; the others run once per ticket.
+    return ticket.agent_reply_count if clock == "next_update" else 0
+
+
+# --- The sweeper ----------------------------------------------------------------------------
+
+
+def due_deadline_ids(*, now: datetime, limit: int) -> list[int]:
+    """Return the ids of pending deadlines due at `now`, oldest first (a partial index)."""
+    return list(
+        Deadline.objects.filter(handled_at__isnull=True, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def handle_deadline(deadline_id: int, *, now: datetime | None = None) -> bool:
+    """Handle one due deadline: its effect and its handled mark commit together, or neither.
+
+    Returns False when another worker handled (or is handling) it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = Deadline.objects.filter(pk=deadline_id, handled_at__isnull=True)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        deadline = rows.select_related("ticket").first()
+        if deadline is None:
+            return False
+        summary = TicketSla.objects.filter(ticket_id=deadline.ticket_id).first()
+        outcome = "breach" if deadline.is_breach else "warning"
+        TimelineEvent.objects.create(
+            ticket=deadline.ticket,
+            kind=TimelineEvent.Kind.SYSTEM,
+            is_public=False,
+            data={"sla": outcome, **deadline.describe(), "due_at": deadline.due_at.isoformat()},
+            created_at=now,
+        )
+        if deadline.is_breach and summary is not None:
+            TicketSla.objects.filter(
+                pk=summary.pk, **{f"{deadline.clock}_state": "running"}
+            ).update(**{f"{deadline.clock}_state": ClockState.BREACHED.value})
+        for handler in deadline_handlers:
+            handler(deadline, summary, now)
+        marked = Deadline.objects.filter(pk=deadline.pk, handled_at__isnull=True).update(
+            handled_at=now, outcome=outcome
+        )
+        if marked != 1:
+            transaction.set_rollback(True)
+            return False
+    return True
+
+
+def sweep_deadlines(*, now: datetime | None = None, batch: int = 200) -> int:
+    """Handle every deadline due at `now`; return how many this call handled.
+
+    Its cost follows the number of due rows, not the number of open tickets.
+    """
+    now = now or timezone.now()
+    handled = 0
+    while True:
+        ids = due_deadline_ids(now=now, limit=batch)
+        done = sum(handle_deadline(deadline_id, now=now) for deadline_id in ids)
+        handled += done
+        if len(ids) < batch or done == 0:
+            return handled
