@@ -89,7 +89,23 @@ def store_files(
 ) -> list[Attachment]:
     """Write the files under random names and record them on the ticket."""
     root = Path(settings.ATTACHMENTS_ROOT)
-    stored = []
+    stored: list[Attachment] = []
+    try:
+        _write_all(root, files, stored, ticket=ticket, event=event, by=by, public=public, now=now)
+    except BaseException:
+        # The transaction rolls back the rows; remove the files so nothing is half saved.
+        for attachment in stored:
+            (root / attachment.stored_name[:2] / attachment.stored_name).unlink(missing_ok=True)
+        raise
+    return Attachment.objects.bulk_create(stored)
+
+
+def _write_all(
+    root: Path,
+    files: Iterable[UploadedFile],
+    stored: list[Attachment],
+    **fields: Any,
+) -> None:
     for upload in files:
         stored_name = secrets.token_hex(16)
         path = root / stored_name[:2] / stored_name
@@ -112,18 +128,17 @@ def store_files(
                 target.write(chunk)
         stored.append(
             Attachment(
-                ticket=ticket,
-                event=event,
-                uploaded_by=by,
-                is_public=public,
+                ticket=fields["ticket"],
+                event=fields["event"],
+                uploaded_by=fields["by"],
+                is_public=fields["public"],
                 original_name=safe_display_name(upload.name),
                 stored_name=stored_name,
                 content_type=(upload.content_type or "application/octet-stream")[:150],
                 size=written,
-                created_at=now,
+                created_at=fields["now"],
             )
         )
-    return Attachment.objects.bulk_create(stored)
 
 
 def _chunks(stream: Any) -> Iterator[bytes]:

@@ -102,3 +102,24 @@ def test_stored_name_is_random_and_display_name_is_cleaned(desk):
     assert "\x00" not in attachment.original_name
     assert len(attachment.stored_name) == 32
     assert attachment.original_name not in attachment.stored_name
+
+
+def test_a_file_refused_while_writing_leaves_no_row_and_no_file_behind(desk, settings):
+    from pathlib import Path
+
+    from allie.tickets.services import ServiceError
+
+    settings.ATTACHMENT_MAX_BYTES = 10
+    small = upload(name="ok.txt", data=b"12345")
+    liar = UploadedFile(
+        name="big.txt", content_type="text/plain", size=5, stream=io.BytesIO(b"x" * 50)
+    )
+    before = {p for p in Path(settings.ATTACHMENTS_ROOT).rglob("*") if p.is_file()}
+
+    with pytest.raises(ServiceError) as error:
+        open_ticket(requester=desk.person("alice"), title="Deux fichiers", files=[small, liar])
+
+    assert error.value.code == "attachment_too_large"
+    assert not Ticket.objects.filter(title="Deux fichiers").exists()
+    after = {p for p in Path(settings.ATTACHMENTS_ROOT).rglob("*") if p.is_file()}
+    assert after == before
