@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from allie.core.models import SingletonSettings
 from allie.sla.domain.calendar import DEFAULT_HOLIDAYS, DEFAULT_TIMEZONE, Calendar, build_calendar
 from allie.sla.domain.clock import CLOCKS, Policy
 from allie.sla.domain.errors import SlaError
@@ -174,7 +175,7 @@ def default_thresholds() -> list[int]:
     return [50, 75, 90]
 
 
-class SlaSettings(models.Model):
+class SlaSettings(SingletonSettings):
     """Desk-wide SLA settings: paused statuses and warning thresholds (one row)."""
 
     paused_statuses = models.JSONField(
@@ -194,11 +195,6 @@ class SlaSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("SLA settings"))
-
-    @classmethod
-    def current(cls) -> SlaSettings:
-        """Return the saved settings, or the defaults (reading never writes)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def clean(self) -> None:
         from allie.tickets.domain.lifecycle import OPEN_STATUSES

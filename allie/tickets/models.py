@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from allie.catalog.models import ImpactChoices, TicketKind, UrgencyChoices
+from allie.core.models import SingletonSettings
 from allie.tickets.domain.lifecycle import Status as DomainStatus
 from allie.tickets.domain.priority import Priority as DomainPriority
 
@@ -56,7 +57,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
-class DeskSettings(models.Model):
+class DeskSettings(SingletonSettings):
     """Desk-wide settings an administrator may change; one row, created on demand."""
 
     reopen_window_days = models.PositiveIntegerField(
@@ -76,11 +77,6 @@ class DeskSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Desk settings"))
-
-    @classmethod
-    def current(cls) -> DeskSettings:
-        """Return the saved settings, or the defaults (unsaved: reading never writes)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @property
     def reopen_window(self) -> timedelta:
