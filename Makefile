@@ -68,7 +68,7 @@ fmt: setup #: format the code
 	$(BIN)/ruff check --fix .
 
 messages: setup #: extract the translatable strings into the catalogues
-	$(PY) manage.py makemessages --locale fr --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py makemessages --locale fr --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'tests/*' --ignore '*/tests/*' --no-obsolete
 	$(PY) manage.py compilecatalogs
 
 clean: #: remove the local database, uploads and build artefacts (keeps the virtual environment)

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from allie.accounts.models import User
 from allie.catalog.models import FormField
@@ -76,13 +75,13 @@ def next_step(ticket: Ticket, *, reopen_window_days: int) -> str:
     template = NEXT_STEPS.get(ticket.status)
     if template is None:
         return ""
-    owner = ticket.owner.get_full_name() if ticket.owner_id else _gettext("An agent")  # type: ignore[union-attr]
+    owner = ticket.owner.get_full_name() if ticket.owner_id else gettext("An agent")  # type: ignore[union-attr]
     return str(template) % {"owner": owner, "days": reopen_window_days}
 
 
 def _actor_name(event: TimelineEvent) -> str:
     if event.actor_id is None:
-        return _gettext("The service desk")
+        return gettext("The service desk")
     return event.actor.get_full_name()  # type: ignore[union-attr]
 
 
@@ -117,13 +116,13 @@ def _describe(event: TimelineEvent, names: dict[int, str]) -> TimelineEntry | No
     actor = _actor_name(event)
     kind = event.kind
     if kind == TimelineEvent.Kind.OPENED:
-        sentence = _gettext("%(actor)s opened the request") % {"actor": actor}
+        sentence = gettext("%(actor)s opened the request") % {"actor": actor}
         if event.data.get("on_behalf_of"):
-            sentence = _gettext("%(actor)s opened the request for you") % {"actor": actor}
+            sentence = gettext("%(actor)s opened the request for you") % {"actor": actor}
         # The description is shown above the history: no need to repeat it here.
         return TimelineEntry(kind, sentence, event.created_at, "", attachments)
     if kind == TimelineEvent.Kind.PUBLIC_REPLY:
-        sentence = _gettext("%(actor)s wrote") % {"actor": actor}
+        sentence = gettext("%(actor)s wrote") % {"actor": actor}
         return TimelineEntry(kind, sentence, event.created_at, event.body, attachments)
     if kind == TimelineEvent.Kind.STATUS_CHANGE:
         return TimelineEntry(kind, _status_sentence(event, actor), event.created_at, event.body)
@@ -133,11 +132,11 @@ def _describe(event: TimelineEvent, names: dict[int, str]) -> TimelineEntry | No
         new_owner = names.get(int(event.data.get("to") or 0))
         if new_owner is None:
             return None
-        sentence = _gettext("%(name)s is now in charge of your request") % {"name": new_owner}
+        sentence = gettext("%(name)s is now in charge of your request") % {"name": new_owner}
         return TimelineEntry(kind, sentence, event.created_at)
     if kind == TimelineEvent.Kind.FIELD_CHANGE and "next_step" in event.data.get("changes", {}):
         new_step = event.data["changes"]["next_step"][1]
-        sentence = _gettext("Next step: %(step)s") % {"step": new_step}
+        sentence = gettext("Next step: %(step)s") % {"step": new_step}
         return TimelineEntry(kind, sentence, event.created_at)
     return None
 
@@ -149,7 +148,7 @@ def _status_sentence(event: TimelineEvent, actor: str) -> str:
         return str(template) % {"actor": actor}
     target = event.data.get("to", "")
     label = str(Status(target).label) if target in Status.values else target
-    return _gettext("Your request is now “%(status)s”") % {"status": label}
+    return gettext("Your request is now “%(status)s”") % {"status": label}
 
 
 @dataclass(frozen=True)
