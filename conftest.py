@@ -108,3 +108,14 @@ def desk(db: Any) -> Desk:
         lea=lea,
         admin=admin,
     )
+
+
+@pytest.fixture(autouse=True)
+def _cold_sla_calendar_cache():
+    """Start every test with no cached business calendar, so query counts do not depend on
+    which test ran before (a cold cache costs two queries: calendars and their exceptions)."""
+    from allie.sla.presenters import clear_calendar_cache
+
+    clear_calendar_cache()
+    yield
+    clear_calendar_cache()

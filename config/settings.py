@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "allie.catalog",
     "allie.tickets",
     "allie.sla",
+    "allie.escalations",
     "allie.portal",
     "allie.workspace",
     "allie.api",

@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("allie.core.urls")),
     path("portal/", include("allie.portal.urls")),
     path("desk/", include("allie.workspace.urls")),
+    path("escalations/", include("allie.escalations.urls")),
+    path("sla/", include("allie.sla.urls")),
     path("", include("allie.tickets.urls")),
 ]

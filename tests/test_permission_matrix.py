@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from allie.api.authentication import issue_token
+from allie.escalations.services import raise_escalation
 from allie.tickets.services import UploadedFile, acknowledge, open_ticket
 
 ROLES = ("anonymous", "alice", "bob", "carole", "oscar", "agathe", "chloe", "admin")
@@ -37,6 +38,7 @@ SIGNED_IN = "L A A A A A A A"
 TICKET_SCOPE = "L A N A N A N A"  # the requester, their organisation's contact, serving agents
 AGENTS_ONLY = "L N N N N A A A"
 WORKING_AGENTS = "L N N N N A N A"
+LEADERS = "L N N N N N N A"  # team leads, managers, executives, administrators
 
 MATRIX = [
     Route("home", "get", SIGNED_IN),
@@ -77,6 +79,12 @@ MATRIX = [
     Route("api:docs", "get", EVERYONE),
     Route("api:tokens", "get", SIGNED_IN),
     Route("api:token_revoke", "post", "L A N N N N N N", lambda w: {"pk": w.token.pk}),
+    Route("escalations:active", "get", LEADERS),
+    Route("escalations:raise", "post", WORKING_AGENTS, ticket_ref),
+    Route("escalations:ask", "post", "L A N A N N N N", ticket_ref),
+    Route("escalations:acknowledge", "post", "L N N N N N N N", lambda w: {"pk": w.escalation.pk}),
+    Route("escalations:close", "post", "L N N N N N N A", lambda w: {"pk": w.escalation.pk}),
+    Route("sla:compliance", "get", LEADERS),
 ]
 
 
@@ -86,6 +94,7 @@ class World:
     ticket: Any
     attachment: Any
     token: Any
+    escalation: Any
 
 
 @pytest.fixture
@@ -99,7 +108,16 @@ def world(desk) -> World:
     )
     acknowledge(ticket, by=desk.person("agathe"))
     token, _raw = issue_token(desk.person("alice"), name="matrix")
-    return World(desk=desk, ticket=ticket, attachment=ticket.attachments.get(), token=token)
+    escalation = raise_escalation(
+        ticket, by=desk.person("agathe"), level="team_lead", reason="Client bloqué"
+    )  # alerts lea, the team's lead, who is not one of the roles above
+    return World(
+        desk=desk,
+        ticket=ticket,
+        attachment=ticket.attachments.get(),
+        token=token,
+        escalation=escalation,
+    )
 
 
 def outcome(response: Any, name: str) -> str:

@@ -50,7 +50,7 @@ class AdministratorOnly:
 class SiteInline(AdministratorOnly, admin.TabularInline):
     model = Site
     extra = 0
-    fields = ("name", "address")
+    fields = ("name", "address", "calendar")
 
 
 @admin.register(Organisation)
@@ -62,13 +62,22 @@ class OrganisationAdmin(AdministratorOnly, admin.ModelAdmin):
         "is_vip",
         "executive_sponsor",
         "account_manager",
+        "calendar",
         "people_count",
     )
     list_filter = ("kind", "is_vip", "language")
     search_fields = ("name", "sites__name")
-    list_select_related = ("executive_sponsor", "account_manager")
+    list_select_related = ("executive_sponsor", "account_manager", "calendar")
     autocomplete_fields = ("executive_sponsor", "account_manager")
-    fields = ("name", "kind", "language", "is_vip", "executive_sponsor", "account_manager")
+    fields = (
+        "name",
+        "kind",
+        "language",
+        "is_vip",
+        "executive_sponsor",
+        "account_manager",
+        "calendar",
+    )
     inlines = (SiteInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
@@ -145,7 +154,14 @@ class PersonAdmin(AdministratorOnly, UserAdmin):
         "is_staff",
         "is_active",
     )
-    list_filter = ("organisation", RoleFilter, "is_organisation_contact", "is_staff", "is_active")
+    list_filter = (
+        "organisation",
+        RoleFilter,
+        "is_organisation_contact",
+        "is_vip",
+        "is_staff",
+        "is_active",
+    )
     list_select_related = ("organisation",)
     search_fields = ("email", "full_name", "phone")
     ordering = ("full_name",)
@@ -160,7 +176,7 @@ class PersonAdmin(AdministratorOnly, UserAdmin):
         ),
         (
             _("Organisation"),
-            {"fields": ("organisation", "site", "is_organisation_contact")},
+            {"fields": ("organisation", "site", "is_organisation_contact", "is_vip")},
         ),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),

@@ -173,6 +173,7 @@ class User(AbstractUser):
         default=False,
         help_text=_("Sees and follows every request of their organisation."),
     )
+    is_vip = models.BooleanField(_("VIP"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username", "full_name"]

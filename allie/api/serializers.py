@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,8 @@ from rest_framework import serializers
 from allie.accounts.models import Organisation, Team, User
 from allie.accounts.selectors import visible_people
 from allie.catalog.models import FormField, ImpactChoices, Service, UrgencyChoices
+from allie.sla.models import TicketSla
+from allie.sla.presenters import clock_statuses
 from allie.tickets.models import Attachment, Handoff, Ticket, TimelineEvent
 from allie.tickets.selectors import may_work_on, pending_handoff, served_organisation_ids
 from allie.tickets.services import TRANSITION_COMMANDS, available_actions
@@ -90,15 +93,63 @@ class HandoffSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SlaClockSerializer(serializers.Serializer):
+    state = serializers.CharField(read_only=True)
+    due = serializers.DateTimeField(read_only=True, allow_null=True)
+    target_seconds = serializers.FloatField(read_only=True)
+    elapsed_seconds = serializers.FloatField(read_only=True)
+    remaining_seconds = serializers.FloatField(
+        read_only=True, help_text=_("Business seconds left now; negative once breached.")
+    )
+
+
+class SlaNextUpdateSerializer(SlaClockSerializer):
+    breaches = serializers.IntegerField(read_only=True)
+
+
+class SlaSerializer(serializers.Serializer):
+    first_response = SlaClockSerializer(read_only=True)
+    next_update = SlaNextUpdateSerializer(read_only=True)
+    resolution = SlaClockSerializer(read_only=True)
+    next_breach_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+def sla_data(ticket: Ticket) -> dict[str, Any] | None:
+    """The ticket's SLA clocks as of now, in business seconds (None before any is computed)."""
+    try:
+        sla = ticket.sla
+    except TicketSla.DoesNotExist:
+        return None
+    data: dict[str, Any] = {"next_breach_at": sla.next_breach_at}
+    for status in clock_statuses(sla, timezone.now()):
+        data[status.clock] = {
+            "state": status.state,
+            "due": status.due_at,
+            "target_seconds": status.target_seconds,
+            "elapsed_seconds": status.elapsed_seconds,
+            "remaining_seconds": status.remaining_seconds,
+        }
+    data["next_update"]["breaches"] = sla.next_update_breaches
+    return SlaSerializer(data).data
+
+
 class TicketDetailSerializer(TicketSerializer):
     """One ticket, with what the reader may do on it now and the pending handoff (agents)."""
 
     actions = serializers.SerializerMethodField()
     pending_handoff = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "actions", "pending_handoff"]
+        fields = [*TicketSerializer.Meta.fields, "actions", "pending_handoff", "sla"]
         read_only_fields = fields
+
+    @extend_schema_field(SlaSerializer(allow_null=True))
+    def get_sla(self, ticket: Ticket) -> dict[str, Any] | None:
+        # Targets and breaches are the desk's internal measures: agents working on it only.
+        if not may_work_on(self.context["request"].user, ticket):
+            return None
+        return sla_data(ticket)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, ticket: Ticket) -> list[str]:

@@ -8,7 +8,15 @@ from django.http import HttpRequest
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Return what the page header needs: whether to show the agent workspace."""
+    """Return what the page header needs: which parts of the product to link to."""
+    from allie.escalations.selectors import may_see_executive_view
+    from allie.sla.selectors import may_see_compliance
+
     user = getattr(request, "user", None)
-    is_agent = bool(user is not None and user.is_authenticated and user.is_agent)
-    return {"nav_is_agent": is_agent}
+    if user is None or not user.is_authenticated or not user.is_agent:
+        return {"nav_is_agent": False}
+    return {
+        "nav_is_agent": True,
+        "nav_sees_escalations": may_see_executive_view(user),
+        "nav_sees_reports": may_see_compliance(user),
+    }

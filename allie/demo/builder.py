@@ -23,6 +23,8 @@ from django.utils import timezone
 from allie.accounts.models import Organisation, Role, Site, Team, User, UserRole
 from allie.catalog.models import FormField, Service
 from allie.demo import data
+from allie.sla.models import Deadline
+from allie.sla.services import handle_deadline
 from allie.tickets.models import Channel, Ticket
 from allie.tickets.services import (
     accept_handoff,
@@ -339,8 +341,22 @@ class TicketStories:
             moment = story.start
             for gap, step in story.steps:
                 moment += timedelta(minutes=gap)
+                self.catch_up(story, moment)
                 step(moment)
+            self.catch_up(story, self.now)
         return len(stories)
+
+    @staticmethod
+    def catch_up(story: Story, until: datetime) -> None:
+        """Let the SLA worker handle the ticket's deadlines as it would have, each when due."""
+        if story.ticket is None:
+            return
+        due = Deadline.objects.filter(
+            ticket=story.ticket, handled_at__isnull=True, due_at__lte=until
+        ).order_by("due_at")
+        handled = [handle_deadline(deadline.pk, now=deadline.due_at) for deadline in due]
+        if any(handled):
+            story.ticket.refresh_from_db()
 
     # --- choices -------------------------------------------------------------------------------
 

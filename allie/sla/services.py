@@ -146,7 +146,7 @@ def refresh_ticket_sla(ticket: Ticket, *, now: datetime | None = None, by: Any =
         "calendar": context["calendar"],
         "policy": context["policy"],
         "next_update_breaches": clocks.next_update.breaches,
-        "next_breach_at": min((due for due in running_dues if due > now), default=None),
+        "next_breach_at": min(running_dues, default=None),
         "computed_at": now,
     }
     for name, reading in readings.items():
@@ -227,13 +227,16 @@ def due_deadline_ids(*, now: datetime, limit: int) -> list[int]:
 def handle_deadline(deadline_id: int, *, now: datetime | None = None) -> bool:
     """Handle one due deadline: its effect and its handled mark commit together, or neither.
 
-    Returns False when another worker handled (or is handling) it.
+    Returns False when another worker handled it, or holds it or its ticket: on PostgreSQL the
+    deadline and its ticket are claimed together, skipping locked rows, so two workers never
+    handle two deadlines of one ticket at once (each would raise the same escalation step, not
+    seeing the other's); a deadline skipped now is handled by the next round or sweep.
     """
     now = now or timezone.now()
     with transaction.atomic():
         rows = Deadline.objects.filter(pk=deadline_id, handled_at__isnull=True)
         if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True, of=("self",))
+            rows = rows.select_for_update(skip_locked=True, no_key=True, of=("self", "ticket"))
         deadline = rows.select_related("ticket").first()
         if deadline is None:
             return False
@@ -264,7 +267,8 @@ def handle_deadline(deadline_id: int, *, now: datetime | None = None) -> bool:
 def sweep_deadlines(*, now: datetime | None = None, batch: int = 200) -> int:
     """Handle every deadline due at `now`; return how many this call handled.
 
-    Its cost follows the number of due rows, not the number of open tickets.
+    Its cost follows the number of due rows, not the number of open tickets. Rounds go on while
+    they make progress, so a row skipped because another worker held its ticket is read again.
     """
     now = now or timezone.now()
     handled = 0
@@ -272,5 +276,5 @@ def sweep_deadlines(*, now: datetime | None = None, batch: int = 200) -> int:
         ids = due_deadline_ids(now=now, limit=batch)
         done = sum(handle_deadline(deadline_id, now=now) for deadline_id in ids)
         handled += done
-        if len(ids) < batch or done == 0:
+        if done == 0:
             return handled

@@ -104,7 +104,7 @@ def pending_handoff(ticket: Ticket) -> Handoff | None:
 
 # --- Queues ---------------------------------------------------------------------------------
 
-QUEUE_NAMES = ("mine", "teams", "needs_owner", "waiting", "handoffs", "all")
+QUEUE_NAMES = ("mine", "teams", "needs_owner", "waiting", "handoffs", "at_risk", "all")
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -154,6 +154,9 @@ def queue(
             Q(handoffs__state=Handoff.State.PENDING)
             & (Q(handoffs__to_person=user) | Q(handoffs__to_team_id__in=user.team_ids))
         )
+    elif name == "at_risk":
+        # Open tickets with a running SLA clock, the soonest breach first.
+        tickets = tickets.filter(status__in=OPEN_STATUSES, sla__next_breach_at__isnull=False)
     elif name != "all":
         raise Http404
     if filters.status in Status.values:
@@ -170,6 +173,8 @@ def queue(
         text = filters.text.strip()
         tickets = tickets.filter(Q(reference__iexact=text) | Q(title__icontains=text))
     order = SORTS.get(filters.sort, SORTS["newest"])
-    return tickets.select_related("requester", "organisation", "service", "owner", "team").order_by(
-        *order
-    )
+    if name == "at_risk":
+        order = ("sla__next_breach_at", "id")  # time left before a breach is the point
+    return tickets.select_related(
+        "requester", "organisation", "service", "owner", "team", "sla"
+    ).order_by(*order)

@@ -58,6 +58,7 @@ QUEUE_LABELS = {
     "needs_owner": _("Needs an owner"),
     "waiting": _("Waiting on requester"),
     "handoffs": _("Handoffs to me"),
+    "at_risk": _("At risk"),
     "all": _("Everything I may see"),
 }
 

@@ -62,6 +62,20 @@ MESSAGES: dict[str, Promise] = {
     "requester_required_for_contact": _("Choose the person you are helping."),
     "invalid_status": _("Unknown status."),
     "not_an_agent": _("Only agents can do this."),
+    "escalation_not_open": _("A request that is %(status)s cannot be escalated."),
+    "escalation_level_unknown": _("Choose who to escalate to."),
+    "escalation_reason_required": _("Please give the reason for the escalation."),
+    "escalation_team_required": _("Choose the team to escalate to."),
+    "already_escalated": _("This request is already escalated to this level."),
+    "escalation_too_soon": _(
+        "You can ask for an escalation once every %(hours)s hours; you can ask again after "
+        "%(when)s."
+    ),
+    "escalation_at_top": _("This request is already escalated to the highest level."),
+    "escalation_closed": _("This escalation is already closed."),
+    "not_alerted": _("Only the people alerted by this escalation can do this."),
+    "escalation_already_acknowledged": _("You already acknowledged this escalation."),
+    "escalation_outcome_required": _("Please say how the escalation ended."),
 }
 
 STATUS_PARAMS = ("from", "to", "status")

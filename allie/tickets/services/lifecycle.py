@@ -70,6 +70,9 @@ def transition(
             alternative=alternative,
             pending=pending,
         )
+        from allie.escalations.services import on_ticket_event
+
+        on_ticket_event(ticket, kind=command, now=now)
     return ticket
 
 

@@ -104,6 +104,9 @@ def open_ticket(
         if files:
             store_files(ticket, files, event=event, by=opened_by or requester, public=True, now=now)
         refresh_ticket_sla(ticket, now=now, by=opened_by or requester)
+        from allie.escalations.services import on_ticket_event
+
+        on_ticket_event(ticket, kind="opened", now=now)
     return ticket
 
 

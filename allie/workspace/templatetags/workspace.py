@@ -8,6 +8,8 @@ from django import template
 from django.utils.translation import gettext as _
 
 from allie.catalog.models import ImpactChoices, UrgencyChoices
+from allie.escalations.presenters import timeline_summary as escalation_summary
+from allie.sla.models import Clock
 from allie.tickets.models import Channel, Priority, Status, TimelineEvent
 
 register = template.Library()
@@ -81,7 +83,23 @@ def event_summary(event: TimelineEvent, lookups: dict[str, dict[int, Any]]) -> s
         return "; ".join(_field_change(name, values, lookups) for name, values in changes.items())
     if kind == TimelineEvent.Kind.HANDOFF:
         return _handoff_summary(data, lookups)
+    if data.get("escalation"):
+        return escalation_summary(data)
+    if data.get("sla"):
+        return _sla_summary(data)
     return str(event.get_kind_display())
+
+
+def _sla_summary(data: dict[str, Any]) -> str:
+    clock = _label(Clock, data.get("clock")).lower()
+    if data["sla"] == "warning":
+        return _("SLA warning: %(percent)s %% of the %(clock)s target used") % {
+            "percent": data.get("threshold"),
+            "clock": clock,
+        }
+    if data["sla"] == "breach":
+        return _("SLA breached: the %(clock)s target was missed") % {"clock": clock}
+    return _("SLA targets recomputed after a change of priority or service")
 
 
 def _handoff_summary(data: dict[str, Any], lookups: dict[str, dict[int, Any]]) -> str:

@@ -327,7 +327,7 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
         )
     client.force_login(agathe)
 
-    with django_assert_num_queries(TICKET_PAGE_QUERIES):
+    with django_assert_num_queries(TICKET_PAGE_QUERIES + SLA_CARD_QUERIES):
         response = client.get(url("ticket", ticket))
 
     assert len(response.context["events"]) == events + 4
@@ -335,5 +335,9 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
 
 # session, user, roles, served organisations, ticket, events, their attachments, pending
 # handoff (twice: page and available actions), team ids, desk settings, people named in the
-# timeline, the ticket's attachments, active services for the edit form.
-TICKET_PAGE_QUERIES = 14
+# timeline, the ticket's attachments, active services for the edit form; the escalation
+# panel: the ticket's escalations and the teams of the "escalate" form.
+TICKET_PAGE_QUERIES = 16
+# The SLA card: the ticket's SLA with its calendar and policy, and (cold cache, see conftest)
+# the business calendars with their exceptions.
+SLA_CARD_QUERIES = 3
