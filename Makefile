@@ -71,7 +71,11 @@ messages: setup #: extract the translatable strings into the catalogues
 	$(PY) manage.py makemessages --locale fr --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'tests/*' --ignore '*/tests/*' --no-obsolete
 	$(PY) manage.py compilecatalogs
 
+bench-sweep: $(STAMP) #: benchmark the deadline sweep on PostgreSQL (100,000 open tickets, 100 due)
+	@bash scripts/ensure-postgres.sh
+	$(PY) bench/sweep.py
+
 clean: #: remove the local database, uploads and build artefacts (keeps the virtual environment)
 	rm -rf var/allie.sqlite3* var/huey.sqlite3* var/static var/attachments test-results
 
-.PHONY: help setup migrate demo run worker system-packages test test-fast lint fmt messages clean
+.PHONY: help setup migrate demo run worker system-packages test test-fast lint fmt messages clean bench-sweep

@@ -272,9 +272,18 @@ def sweep_deadlines(*, now: datetime | None = None, batch: int = 200) -> int:
     """
     now = now or timezone.now()
     handled = 0
+    failed: set[int] = set()
     while True:
-        ids = due_deadline_ids(now=now, limit=batch)
-        done = sum(handle_deadline(deadline_id, now=now) for deadline_id in ids)
+        ids = [i for i in due_deadline_ids(now=now, limit=batch + len(failed)) if i not in failed]
+        done = 0
+        for deadline_id in ids[:batch]:
+            try:
+                done += handle_deadline(deadline_id, now=now)
+            except Exception:
+                # One broken row must not hold back the others: it stays pending (its
+                # transaction rolled back), is logged, and is tried again by the next sweep.
+                logger.exception("SLA deadline %s could not be handled", deadline_id)
+                failed.add(deadline_id)
         handled += done
         if done == 0:
             return handled

@@ -9,7 +9,10 @@ import pytest
 from allie.tickets.models import Ticket
 from tests.factories import FormFieldFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "secret-pass-123"
 

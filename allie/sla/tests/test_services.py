@@ -146,3 +146,25 @@ def test_resolving_stops_the_clocks_and_leaves_no_future_deadline(desk, ticket):
     assert not Deadline.objects.filter(
         ticket=ticket, handled_at__isnull=True, due_at__gt=at(hours=1.5)
     ).exists()
+
+
+def test_a_deadline_whose_effect_fails_stays_pending_and_does_not_hold_back_the_others(
+    ticket, monkeypatch, caplog
+):
+    from allie.sla import services
+
+    broken = Deadline.objects.filter(ticket=ticket).order_by("due_at").first()
+
+    def fail_on_broken(deadline, summary, now):
+        if deadline.pk == broken.pk:
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "deadline_handlers", [fail_on_broken])
+
+    handled = sweep_deadlines(now=at(hours=3.7))
+
+    assert handled == 2  # 75 and 90 %, the 50 % one failed
+    broken.refresh_from_db()
+    assert broken.handled_at is None
+    assert ticket.events.filter(data__sla="warning", data__threshold=50).count() == 0
+    assert "could not be handled" in caplog.text

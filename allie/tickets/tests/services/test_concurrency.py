@@ -18,7 +18,8 @@ from allie.tickets.services import (
 )
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback puts back the rows of data migrations (default policies, ladder).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="real concurrent commits need PostgreSQL"
     ),
