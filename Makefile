@@ -48,6 +48,7 @@ system-packages: #: install the Debian packages the browser tests need (chromium
 
 test: setup system-packages #: run the whole suite on SQLite, then on PostgreSQL
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
 	$(PY) manage.py check_catalogues

@@ -26,13 +26,13 @@ def next_action(escalation: Escalation, alerts: list[EscalationAlert]) -> str:
             "status": ticket.get_status_display().lower()
         }
     if not alerts:
-        return _("Nobody could be alerted: name a %(level)s, then escalate by hand.") % {
-            "level": escalation.get_level_display().lower()
-        }
+        return _(
+            "Nobody could be alerted at the level “%(level)s”: name someone, then escalate by hand."
+        ) % {"level": escalation.get_level_display().lower()}
     waiting = [str(alert.person) for alert in alerts if alert.acknowledged_at is None]
     if escalation.state == Escalation.State.OPEN:
         return _("Waiting for %(names)s to acknowledge.") % {"names": ", ".join(waiting)}
-    return _("%(name)s to act, then close it saying how it ended.") % {
+    return _("Next: %(name)s acts, then closes the escalation saying how it ended.") % {
         "name": escalation.acknowledged_by or _("The person alerted")
     }
 

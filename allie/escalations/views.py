@@ -81,7 +81,7 @@ def raise_view(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             level = escalation.get_level_display().lower()
             messages.success(
-                request, _("Escalated to %(level)s; the owner stays the owner.") % {"level": level}
+                request, _("Escalated to %(level)s; the owner does not change.") % {"level": level}
             )
     return redirect("workspace:ticket", reference=ticket.reference)
 
@@ -102,7 +102,9 @@ def requester_view(request: HttpRequest, reference: str) -> HttpResponse:
         except ServiceError as error:
             _refuse(request, error)
         else:
-            messages.success(request, _("Your request was escalated; a lead has been alerted."))
+            messages.success(
+                request, _("Your request was escalated; someone more senior has been alerted.")
+            )
     return redirect("portal:ticket", reference=ticket.reference)
 
 

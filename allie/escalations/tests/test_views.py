@@ -200,7 +200,7 @@ def test_the_requester_asks_for_an_escalation_from_the_portal(client, english, d
 
     assert 'action="' + url in page
     content = response.content.decode()
-    assert "the team lead was alerted" in content
+    assert "we alerted the level “team lead”" in content
     assert 'action="' + url not in content  # asked: the button hides until the cooldown ends
     assert "You can ask again after" in content
     assert Escalation.objects.get().trigger == "requester"
@@ -215,7 +215,7 @@ def test_asking_again_too_soon_is_refused_with_a_clear_message(client, english, 
         reverse("escalations:ask", args=[ticket.reference]), {"reason": "Encore"}, follow=True
     )
 
-    assert "once every 24 hours" in response.content.decode()
+    assert "already asked for an escalation recently" in response.content.decode()
     assert Escalation.objects.count() == 1
 
 

@@ -68,8 +68,7 @@ MESSAGES: dict[str, Promise] = {
     "escalation_team_required": _("Choose the team to escalate to."),
     "already_escalated": _("This request is already escalated to this level."),
     "escalation_too_soon": _(
-        "You can ask for an escalation once every %(hours)s hours; you can ask again after "
-        "%(when)s."
+        "You have already asked for an escalation recently; you can ask again after %(when)s."
     ),
     "escalation_at_top": _("This request is already escalated to the highest level."),
     "escalation_closed": _("This escalation is already closed."),
