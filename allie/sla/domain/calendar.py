@@ -287,6 +287,8 @@ def _region_exists(region: str) -> bool:
         return False
     try:
         holidays_package.country_holidays(country, subdiv=subdivision or None)
+    # The holidays package answers an unknown country with NotImplementedError and an unknown
+    # subdivision with NotImplementedError or KeyError, depending on the country's module.
     except (NotImplementedError, KeyError, ValueError, AttributeError, TypeError):
         return False
     return True
