@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "allie.tickets",
     "allie.sla",
     "allie.escalations",
+    "allie.mail",
     "allie.portal",
     "allie.workspace",
     "allie.api",
@@ -195,6 +196,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # Attachments live outside any public URL and are only served by a view that checks access.
 ATTACHMENTS_ROOT = Path(os.environ.get("ALLIE_ATTACHMENTS_ROOT", VAR_DIR / "attachments"))
+# Raw inbound mail, kept byte for byte (the database keeps its path and hash).
+MAIL_RAW_ROOT = Path(os.environ.get("ALLIE_MAIL_RAW_ROOT", VAR_DIR / "mail"))
 ATTACHMENT_MAX_BYTES = env_int("ALLIE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_FORBIDDEN_EXTENSIONS = frozenset(
     env_list(

@@ -12,5 +12,6 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ATTACHMENTS_ROOT = Path(tempfile.mkdtemp(prefix="allie-attachments-"))  # noqa: F405
+MAIL_RAW_ROOT = Path(tempfile.mkdtemp(prefix="allie-mail-"))  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "fr-ca"
