@@ -15,5 +15,6 @@ urlpatterns = [
     path("desk/", include("allie.workspace.urls")),
     path("escalations/", include("allie.escalations.urls")),
     path("sla/", include("allie.sla.urls")),
+    path("mail/", include("allie.mail.urls")),
     path("", include("allie.tickets.urls")),
 ]

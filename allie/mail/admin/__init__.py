@@ -1,0 +1,1 @@
+"""Admin of the email channel, one module per part (Django imports this package)."""
