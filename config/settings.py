@@ -198,6 +198,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 ATTACHMENTS_ROOT = Path(os.environ.get("ALLIE_ATTACHMENTS_ROOT", VAR_DIR / "attachments"))
 # Raw inbound mail, kept byte for byte (the database keeps its path and hash).
 MAIL_RAW_ROOT = Path(os.environ.get("ALLIE_MAIL_RAW_ROOT", VAR_DIR / "mail"))
+# Largest inbound message intake accepts (mail servers commonly cap at 25 to 50 MB).
+MAIL_MAX_BYTES = env_int("ALLIE_MAIL_MAX_BYTES", 50 * 1024 * 1024)
 ATTACHMENT_MAX_BYTES = env_int("ALLIE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_FORBIDDEN_EXTENSIONS = frozenset(
     env_list(
@@ -247,6 +249,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Allié <desk@allie.localhost>")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
