@@ -40,59 +40,6 @@ class NamedRefSerializer(serializers.Serializer):
 # --- Tickets ------------------------------------------------------------------------------------
 
 
-class TicketSerializer(serializers.ModelSerializer):
-    """A ticket as listed: every field a client needs, related rows loaded by select_related."""
-
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    organisation = NamedRefSerializer(read_only=True)
-    requester = PersonRefSerializer(read_only=True)
-    owner = PersonRefSerializer(read_only=True, allow_null=True)
-    team = NamedRefSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = Ticket
-        fields = [
-            "reference",
-            "title",
-            "description",
-            "kind",
-            "channel",
-            "status",
-            "priority",
-            "impact",
-            "urgency",
-            "service",
-            "organisation",
-            "requester",
-            "owner",
-            "team",
-            "next_step",
-            "form_answers",
-            "decline_reason",
-            "decline_alternative",
-            "handoff_count",
-            "reopen_count",
-            "created_at",
-            "updated_at",
-            "acknowledged_at",
-            "first_response_at",
-            "resolved_at",
-            "closed_at",
-        ]
-        read_only_fields = fields
-
-
-class HandoffSerializer(serializers.ModelSerializer):
-    proposed_by = PersonRefSerializer(read_only=True)
-    to_person = PersonRefSerializer(read_only=True, allow_null=True)
-    to_team = NamedRefSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = Handoff
-        fields = ["id", "proposed_by", "to_person", "to_team", "reason", "created_at"]
-        read_only_fields = fields
-
-
 class SlaClockSerializer(serializers.Serializer):
     state = serializers.CharField(read_only=True)
     due = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -133,15 +80,47 @@ def sla_data(ticket: Ticket) -> dict[str, Any] | None:
     return SlaSerializer(data).data
 
 
-class TicketDetailSerializer(TicketSerializer):
-    """One ticket, with what the reader may do on it now and the pending handoff (agents)."""
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as listed: every field a client needs, related rows loaded by select_related."""
 
-    actions = serializers.SerializerMethodField()
-    pending_handoff = serializers.SerializerMethodField()
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = NamedRefSerializer(read_only=True)
+    requester = PersonRefSerializer(read_only=True)
+    owner = PersonRefSerializer(read_only=True, allow_null=True)
+    team = NamedRefSerializer(read_only=True, allow_null=True)
     sla = serializers.SerializerMethodField()
 
-    class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "actions", "pending_handoff", "sla"]
+    class Meta:
+        model = Ticket
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "kind",
+            "channel",
+            "status",
+            "priority",
+            "impact",
+            "urgency",
+            "service",
+            "organisation",
+            "requester",
+            "owner",
+            "team",
+            "next_step",
+            "form_answers",
+            "decline_reason",
+            "decline_alternative",
+            "handoff_count",
+            "reopen_count",
+            "created_at",
+            "updated_at",
+            "acknowledged_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "sla",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(SlaSerializer(allow_null=True))
@@ -150,6 +129,28 @@ class TicketDetailSerializer(TicketSerializer):
         if not may_work_on(self.context["request"].user, ticket):
             return None
         return sla_data(ticket)
+
+
+class HandoffSerializer(serializers.ModelSerializer):
+    proposed_by = PersonRefSerializer(read_only=True)
+    to_person = PersonRefSerializer(read_only=True, allow_null=True)
+    to_team = NamedRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Handoff
+        fields = ["id", "proposed_by", "to_person", "to_team", "reason", "created_at"]
+        read_only_fields = fields
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """One ticket, with what the reader may do on it now and the pending handoff (agents)."""
+
+    actions = serializers.SerializerMethodField()
+    pending_handoff = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "actions", "pending_handoff"]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, ticket: Ticket) -> list[str]:

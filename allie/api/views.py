@@ -50,7 +50,7 @@ from allie.tickets.services import (
     withdraw_handoff,
 )
 
-TICKET_RELATED = ("requester", "organisation", "service", "owner", "team")
+TICKET_RELATED = ("requester", "organisation", "service", "owner", "team", "sla")
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input."),

@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from allie.escalations.domain import ladder as domain
@@ -74,6 +75,14 @@ class EscalationLadder(models.Model):
     class Meta:
         verbose_name = _("escalation ladder")
         verbose_name_plural = _("escalation ladders")
+        constraints = [
+            # One ladder per organisation (the one-to-one) and one default: 0 stands for "none".
+            models.UniqueConstraint(
+                Coalesce("organisation", Value(0)),
+                name="one_default_ladder",
+                violation_error_message=_("There is already a default ladder."),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.organisation) if self.organisation_id else str(_("Default ladder"))

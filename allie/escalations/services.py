@@ -308,25 +308,38 @@ def close_escalation(
 # --- Automatic triggers ------------------------------------------------------------------------
 
 
-def on_deadline(deadline: Any, summary: Any, now: datetime) -> list[Escalation]:
+def on_deadline(
+    deadline: Any, summary: Any, now: datetime, memo: dict[Any, Any]
+) -> list[Escalation]:
     """Raise the ladder's steps a handled deadline reaches (a `deadline_handlers` hook).
 
     Runs inside the deadline's transaction, so the escalation commits with its handled mark.
+    `memo` lives for one batch of the sweep: each organisation's ladder is read once per batch,
+    and each ticket's raised levels once, kept current as this hook raises more.
     """
     ticket: Ticket = deadline.ticket
     if not ticket.is_open:
         return []
-    ladder = ladder_for(ticket.organisation_id)
+    ladder_key = ("escalation_ladder", ticket.organisation_id)
+    if ladder_key not in memo:
+        memo[ladder_key] = ladder_for(ticket.organisation_id)
+    ladder = memo[ladder_key]
+    if not domain.may_fire(ladder, clock=deadline.clock, threshold=deadline.threshold):
+        return []
+    raised_key = ("escalation_raised", ticket.pk)
+    if raised_key not in memo:
+        memo[raised_key] = raised_levels(ticket)
+    raised = memo[raised_key]
     steps = domain.steps_for_deadline(
         ladder,
         clock=deadline.clock,
         threshold=deadline.threshold,
-        raised=raised_levels(ticket),
+        raised=raised,
         vip=is_vip(ticket),
     )
     if not steps:
         return []
-    return _raise_steps(
+    escalations = _raise_steps(
         ticket,
         steps,
         trigger=domain.trigger_for(deadline.threshold).value,
@@ -334,6 +347,8 @@ def on_deadline(deadline: Any, summary: Any, now: datetime) -> list[Escalation]:
         clock=deadline.clock,
         threshold=deadline.threshold,
     )
+    raised.update(domain.raised_key(step) for step in steps)
+    return escalations
 
 
 # The ticket stopped: its escalations end with it, saying how.

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from allie.sla.domain.calendar import (
@@ -56,9 +57,13 @@ BUILT_IN_TARGETS: dict[str, tuple[int, int, int]] = {
     "p4": (240, 480, 2700),
 }
 
+# A deadline handler: (deadline, summary, now, memo). `memo` lives for one batch of the sweep,
+# so a handler may keep what it read (an organisation's ladder, say) from one deadline to the next.
+DeadlineHandler = Callable[[Deadline, "TicketSla | None", datetime, dict[Any, Any]], None]
+
 # Effects of a handled deadline beyond the timeline entry (the escalation ladder registers
-# itself here), called inside the deadline's transaction.
-deadline_handlers: list[Callable[[Deadline, TicketSla | None, datetime], None]] = []
+# itself here), called inside the deadline's transaction; see `DeadlineHandler` below.
+deadline_handlers: list[DeadlineHandler] = []
 
 
 def calendar_for(ticket: Ticket) -> tuple[BusinessCalendar | None, Calendar]:
@@ -225,65 +230,123 @@ def due_deadline_ids(*, now: datetime, limit: int) -> list[int]:
 
 
 def handle_deadline(deadline_id: int, *, now: datetime | None = None) -> bool:
-    """Handle one due deadline: its effect and its handled mark commit together, or neither.
+    """Handle one due deadline, in its own transaction; False when it was already handled.
 
-    Returns False when another worker handled it, or holds it or its ticket: on PostgreSQL the
-    deadline and its ticket are claimed together, skipping locked rows, so two workers never
-    handle two deadlines of one ticket at once (each would raise the same escalation step, not
-    seeing the other's); a deadline skipped now is handled by the next round or sweep.
+    An error in its effect propagates (and nothing of it is kept).
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        rows = Deadline.objects.filter(pk=deadline_id, handled_at__isnull=True)
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True, no_key=True, of=("self", "ticket"))
-        deadline = rows.select_related("ticket").first()
-        if deadline is None:
-            return False
-        summary = TicketSla.objects.filter(ticket_id=deadline.ticket_id).first()
-        outcome = "breach" if deadline.is_breach else "warning"
-        TimelineEvent.objects.create(
-            ticket=deadline.ticket,
-            kind=TimelineEvent.Kind.SYSTEM,
-            is_public=False,
-            data={"sla": outcome, **deadline.describe(), "due_at": deadline.due_at.isoformat()},
-            created_at=now,
-        )
-        if deadline.is_breach and summary is not None:
-            TicketSla.objects.filter(
-                pk=summary.pk, **{f"{deadline.clock}_state": "running"}
-            ).update(**{f"{deadline.clock}_state": ClockState.BREACHED.value})
-        for handler in deadline_handlers:
-            handler(deadline, summary, now)
-        marked = Deadline.objects.filter(pk=deadline.pk, handled_at__isnull=True).update(
-            handled_at=now, outcome=outcome
-        )
-        if marked != 1:
-            transaction.set_rollback(True)
-            return False
-    return True
+    outcome = _handle_batch(Deadline.objects.filter(pk=deadline_id), now=now, isolate=False)
+    return outcome.handled == 1
 
 
-def sweep_deadlines(*, now: datetime | None = None, batch: int = 200) -> int:
+def sweep_deadlines(*, now: datetime | None = None, batch: int = 100) -> int:
     """Handle every deadline due at `now`; return how many this call handled.
 
-    Its cost follows the number of due rows, not the number of open tickets. Rounds go on while
-    they make progress, so a row skipped because another worker held its ticket is read again.
+    Its cost follows the number of due rows, not the number of open tickets. Each round claims a
+    batch of due rows and handles them in one transaction: each deadline's effect and its handled
+    mark commit together with the batch, or not at all (one commit per batch, not per row). When
+    a deadline's effect fails, the batch is handled again with a savepoint per deadline: the
+    broken one is logged, left pending for the next sweep, and holds back nothing else. Rounds go
+    on while they make progress, so rows skipped because another worker held their ticket are
+    read again.
     """
     now = now or timezone.now()
     handled = 0
     failed: set[int] = set()
     while True:
-        ids = [i for i in due_deadline_ids(now=now, limit=batch + len(failed)) if i not in failed]
-        done = 0
-        for deadline_id in ids[:batch]:
-            try:
-                done += handle_deadline(deadline_id, now=now)
-            except Exception:
-                # One broken row must not hold back the others: it stays pending (its
-                # transaction rolled back), is logged, and is tried again by the next sweep.
-                logger.exception("SLA deadline %s could not be handled", deadline_id)
-                failed.add(deadline_id)
-        handled += done
-        if done == 0:
+        due = Deadline.objects.filter(handled_at__isnull=True, due_at__lte=now).exclude(
+            pk__in=failed
+        )
+        rows = due.order_by("due_at", "pk")[:batch]
+        try:
+            outcome = _handle_batch(rows, now=now, isolate=False)
+        except Exception:
+            # Something in the batch failed and the whole batch rolled back: handle it again
+            # with a savepoint per deadline, so only the broken rows stay pending.
+            outcome = _handle_batch(rows, now=now, isolate=True)
+        handled += outcome.handled
+        if outcome.handled == 0 and outcome.failed <= failed:
             return handled
+        failed |= outcome.failed
+
+
+@dataclass
+class _BatchOutcome:
+    handled: int = 0
+    failed: set[int] = field(default_factory=set)
+
+
+def _handle_batch(rows: QuerySet[Deadline], *, now: datetime, isolate: bool) -> _BatchOutcome:
+    """Claim `rows` and handle them in one transaction (each in a savepoint when `isolate`).
+
+    On PostgreSQL each deadline and its ticket are claimed together, skipping locked rows, so two
+    workers never handle two deadlines of one ticket at once (each would raise the same
+    escalation step, not seeing the other's). On SQLite the transaction takes the write lock
+    first (IMMEDIATE), so workers take turns; the compare-and-set on `handled_at` stays as a guard.
+    """
+    outcome = _BatchOutcome()
+    with transaction.atomic():
+        claim = rows.select_related(
+            "ticket", "ticket__organisation", "ticket__requester", "ticket__team"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            claim = claim.select_for_update(skip_locked=True, no_key=True, of=("self", "ticket"))
+        deadlines = list(claim)
+        if not deadlines:
+            return outcome
+        summaries = {
+            row.ticket_id: row
+            for row in TicketSla.objects.filter(ticket_id__in={d.ticket_id for d in deadlines})
+        }
+        memo: dict[Any, Any] = {}
+        done: dict[str, list[int]] = {"warning": [], "breach": []}
+        for deadline in deadlines:
+            summary = summaries.get(deadline.ticket_id)
+            if not isolate:
+                done[_apply(deadline, summary, now, memo)].append(deadline.pk)
+                continue
+            try:
+                with transaction.atomic():
+                    done[_apply(deadline, summary, now, memo)].append(deadline.pk)
+            except Exception:
+                logger.exception("SLA deadline %s could not be handled", deadline.pk)
+                outcome.failed.add(deadline.pk)
+                # What the failed deadline wrote was rolled back: forget what was read since.
+                memo.clear()
+                summaries[deadline.ticket_id] = TicketSla.objects.filter(
+                    ticket_id=deadline.ticket_id
+                ).first()
+        for result, ids in done.items():
+            if not ids:
+                continue
+            marked = Deadline.objects.filter(pk__in=ids, handled_at__isnull=True).update(
+                handled_at=now, outcome=result
+            )
+            if marked != len(ids):  # another worker got there first: keep nothing of ours
+                logger.warning("SLA sweep batch lost a race; rolled back, retried next sweep")
+                transaction.set_rollback(True)
+                return _BatchOutcome(failed=outcome.failed)
+            outcome.handled += marked
+    return outcome
+
+
+def _apply(deadline: Deadline, summary: TicketSla | None, now: datetime, memo: dict) -> str:
+    """Write a deadline's effects (timeline entry, breached state, handlers); return the outcome."""
+    outcome = "breach" if deadline.is_breach else "warning"
+    TimelineEvent.objects.create(
+        ticket=deadline.ticket,
+        kind=TimelineEvent.Kind.SYSTEM,
+        is_public=False,
+        data={"sla": outcome, **deadline.describe(), "due_at": deadline.due_at.isoformat()},
+        created_at=now,
+    )
+    if deadline.is_breach and summary is not None:
+        state_field = f"{deadline.clock}_state"
+        if getattr(summary, state_field) == ClockState.RUNNING.value:
+            TicketSla.objects.filter(pk=summary.pk, **{state_field: "running"}).update(
+                **{state_field: ClockState.BREACHED.value}
+            )
+            setattr(summary, state_field, ClockState.BREACHED.value)
+    for handler in deadline_handlers:
+        handler(deadline, summary, now, memo)
+    return outcome

@@ -80,11 +80,14 @@ def test_the_list_costs_the_same_queries_for_5_and_50_tickets(
             acknowledge(ticket, by=desk.person("agathe"))
     agent = api.as_(desk.person("agathe"))
 
-    # session, user, roles, served organisations, tickets
-    with django_assert_num_queries(5):
+    # session, user, roles, served organisations, tickets with their SLA summaries; the
+    # business calendar and its exceptions for the countdowns (then cached for a minute)
+    with django_assert_num_queries(7):
         response = agent.get(TICKETS)
 
-    assert len(response.json()["results"]) == rows
+    results = response.json()["results"]
+    assert len(results) == rows
+    assert all(row["sla"]["first_response"]["state"] for row in results)
 
 
 # --- Create -------------------------------------------------------------------------------------
@@ -437,3 +440,19 @@ def test_accepting_without_a_pending_handoff_is_a_409(api, desk, open_for):
 
     assert response.status_code in (403, 409)
     assert response.json()["code"]
+
+
+def test_agents_read_the_sla_clocks_in_the_list_and_the_ticket_requesters_do_not(
+    api, desk, open_for
+):
+    ticket = open_for("alice", service=desk.service)
+    agent = api.as_(desk.person("agathe"))
+    listed = agent.get(TICKETS).json()["results"][0]["sla"]
+    detail = agent.get(f"{TICKETS}{ticket.reference}/").json()["sla"]
+
+    assert listed["first_response"]["state"] == "running"
+    assert listed["first_response"]["target_seconds"] > 0
+    assert detail["resolution"]["state"] == "running"
+    requester = api.as_(desk.person("alice"))
+    assert requester.get(TICKETS).json()["results"][0]["sla"] is None
+    assert requester.get(f"{TICKETS}{ticket.reference}/").json()["sla"] is None

@@ -131,8 +131,22 @@ def _may_raise(step: Step, raised: set[str], top: int) -> bool:
     return (step.level.value, step.target_team_id) not in raised
 
 
-def _key(step: Step) -> str | tuple[str, int | None]:
+def raised_key(step: Step) -> str | tuple[str, int | None]:
+    """How a raised step is remembered: its level name, or ("team", id) for a functional one."""
     return step.level.value if step.is_hierarchical else (step.level.value, step.target_team_id)
+
+
+def may_fire(ladder: Ladder, *, clock: str, threshold: int) -> bool:
+    """Whether a deadline could raise any step of `ladder`, whatever the ticket already raised.
+
+    A cheap test before reading the ticket's escalations: most warnings raise nothing.
+    """
+    for step in ladder.steps:
+        if step.matches(clock, threshold):
+            return True
+        if ladder.vip_behaviour is VipBehaviour.FIRST_WARNING and step.level is Level.TEAM_LEAD:
+            return True
+    return False
 
 
 def steps_for_deadline(
@@ -162,7 +176,7 @@ def steps_for_deadline(
             fires = True  # a VIP's team lead hears of it at the first warning
         if fires and _may_raise(step, done, top):
             chosen.append(step)
-            done.add(_key(step))
+            done.add(raised_key(step))
             if step.is_hierarchical:
                 top = RANK[step.level]
     return chosen

@@ -18,6 +18,7 @@ from allie.escalations.domain.ladder import (
     Step,
     Trigger,
     VipBehaviour,
+    may_fire,
     next_level,
     requester_may_escalate,
     steps_at_opening,
@@ -164,3 +165,31 @@ def test_the_ladder_never_raises_a_level_twice_and_levels_only_go_up(steps, even
     assert len(raised) == len(set(raised))
     ranks = [RANK[level] for level in raised]
     assert ranks == sorted(ranks)
+
+
+raised_strategy = st.sets(st.sampled_from([level.value for level in RANK]))
+
+
+@given(
+    steps=st.lists(step_strategy, max_size=6),
+    event=event_strategy,
+    raised=raised_strategy,
+    vip=st.booleans(),
+    behaviour=st.sampled_from(list(VipBehaviour)),
+)
+def test_a_deadline_the_quick_test_dismisses_never_raises_anything(
+    steps, event, raised, vip, behaviour
+):
+    ladder = Ladder(steps=tuple(steps), vip_behaviour=behaviour)
+    clock, threshold = event
+
+    if not may_fire(ladder, clock=clock, threshold=threshold):
+        assert (
+            steps_for_deadline(ladder, clock=clock, threshold=threshold, raised=raised, vip=vip)
+            == []
+        )
+
+
+def test_the_quick_test_dismisses_warnings_below_every_step():
+    assert not may_fire(DEFAULT_LADDER, clock="first_response", threshold=50)
+    assert may_fire(DEFAULT_LADDER, clock="first_response", threshold=90)

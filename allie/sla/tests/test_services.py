@@ -155,7 +155,7 @@ def test_a_deadline_whose_effect_fails_stays_pending_and_does_not_hold_back_the_
 
     broken = Deadline.objects.filter(ticket=ticket).order_by("due_at").first()
 
-    def fail_on_broken(deadline, summary, now):
+    def fail_on_broken(deadline, summary, now, memo):
         if deadline.pk == broken.pk:
             raise RuntimeError("boom")
 

@@ -1,7 +1,7 @@
 """Two workers sweep the same due deadlines at once: each deadline is handled exactly once.
 
 Two real `allie sweep_deadlines` processes with their own connections and real commits. On
-PostgreSQL they really run side by side: each claims a row with `select_for_update(skip_locked)`
+PostgreSQL they really run side by side: each claims a batch with `select_for_update(skip_locked)`
 and skips what the other holds. On SQLite (a single writer) their transactions take turns and the
 compare-and-set on `handled_at` is what keeps a row from being handled twice.
 """
@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from allie.sla.tests.test_sweeper_crash import (
+    BATCH,
     TICKETS,
     WorkerDatabase,
     assert_each_due_deadline_handled_once,
@@ -33,8 +34,8 @@ def test_two_workers_sweeping_at_once_handle_each_deadline_exactly_once(worker_d
     worker_db.seed(TICKETS)
     due = TICKETS * 12
 
-    first = worker_db.start_sweeper("--linger", "0.02")
-    second = worker_db.start_sweeper("--linger", "0.02")
+    first = worker_db.start_sweeper("--linger", "0.02", "--batch", str(BATCH))
+    second = worker_db.start_sweeper("--linger", "0.02", "--batch", str(BATCH))
     counts = [first.finish(), second.finish()]
 
     assert sum(counts) == due
@@ -52,8 +53,8 @@ def test_two_workers_sweeping_at_once_handle_each_deadline_exactly_once(worker_d
 def test_two_workers_on_the_deadlines_of_one_ticket_raise_each_escalation_level_once(worker_db):
     worker_db.seed(1)  # 12 due deadlines on one ticket: the 90 % ones and the breaches escalate
 
-    first = worker_db.start_sweeper("--linger", "0.3")
-    second = worker_db.start_sweeper("--linger", "0.3")
+    first = worker_db.start_sweeper("--linger", "0.3", "--batch", "3")
+    second = worker_db.start_sweeper("--linger", "0.3", "--batch", "3")
     counts = [first.finish(), second.finish()]
 
     assert sum(counts) == 12

@@ -4,8 +4,8 @@ Real processes and real commits: the tickets are opened, the deadlines swept and
 by separate Python processes (`allie sweep_deadlines` for the sweeps), against the suite's
 PostgreSQL test database when DATABASE_URL points at PostgreSQL, else against a SQLite file
 migrated for the test (the suite's own SQLite database lives in memory, out of their reach).
-The first worker is killed with SIGKILL while a deadline's transaction is open: its timeline entry
-is written, its handled mark not yet committed.
+The first worker sweeps in batches of BATCH deadlines (one transaction each) and is killed with
+SIGKILL inside a batch: the deadlines of that batch have their effects written, not committed.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=MONTREAL)  # an ordinary Monday
 # Four weeks on, every clock of a P4 ticket has passed 50, 75, 90 and 100 %: 12 due deadlines.
 SWEEP_AT = OPENED + timedelta(days=28)
 TICKETS = 17  # 204 due deadlines
-KILL_AT = 8  # the worker dies while handling its 8th deadline
-# Each deadline's transaction stays open this long after its effect: the kill, sent as soon as
-# the worker says it is inside its KILL_AT-th deadline, lands there even on a busy machine.
+BATCH = 5  # deadlines committed together
+KILL_AT = 8  # the worker dies while handling its 8th deadline, in its second batch
+# The worker pauses this long after each deadline's effect: the kill, sent as soon as the worker
+# says it is inside its KILL_AT-th deadline, lands there even on a busy machine.
 LINGER = "0.5"
 STEP_TIMEOUT = 60.0
 
@@ -259,16 +260,19 @@ def worker_db(tmp_path: Path) -> WorkerDatabase:
 def test_a_worker_killed_mid_sweep_loses_no_deadline_and_repeats_none(worker_db):
     worker_db.seed(TICKETS)
     due = TICKETS * 12
-    worker = worker_db.start_sweeper("--linger", LINGER)
+    worker = worker_db.start_sweeper("--linger", LINGER, "--batch", str(BATCH))
     worker.wait_until_handling(KILL_AT)  # that deadline's effect is written, not committed
 
     started = worker.kill()
     halfway = worker_db.report()
     restarted = worker_db.start_sweeper().finish()
 
-    # The kill rolled back the deadline in flight with its timeline entry; those before stand.
-    *committed, in_flight = started
+    # The kill rolled back the batch in flight with its timeline entries; the batches before it
+    # stand, whole.
+    in_flight = started[-1]
+    committed = started[: (len(started) - 1) // BATCH * BATCH]
     assert len(started) >= KILL_AT
+    assert committed  # the first batch committed before the kill
     assert handled(halfway) == sorted(committed)
     assert len(halfway["events"]) == len(committed)
     assert in_flight not in handled(halfway)

@@ -6,10 +6,10 @@ after an outage, from cron when no Huey worker runs, or from the crash and concu
 
 Options:
   --now ISO        sweep as if it were this moment (an ISO 8601 time with its offset)
-  --batch N        how many due rows each round reads (default 200)
-  --linger S       test hook: hold each deadline's transaction open S seconds after its effect
-                   is written and before it commits, printing "handling <id>" first. The crash
-                   test kills the process during that pause; production never sets it.
+  --batch N        how many due rows each round claims and commits together (default 100)
+  --linger S       test hook: pause S seconds after each deadline's effect is written, before
+                   its batch commits, printing "handling <id>" first. The crash test kills the
+                   process during that pause; production never sets it.
 
 It prints "handled <count>" when done.
 """
@@ -32,13 +32,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="sweep as of this ISO 8601 time (with its offset)")
-        parser.add_argument("--batch", type=int, default=200, help="rows read per round")
+        parser.add_argument("--batch", type=int, default=100, help="rows per batch")
         parser.add_argument(
             "--linger",
             type=float,
             default=0.0,
             metavar="SECONDS",
-            help="test hook: keep each deadline's transaction open this long before it commits",
+            help="test hook: pause this long after each deadline, before its batch commits",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,7 +58,9 @@ class Command(BaseCommand):
         self.stdout.write(f"handled {handled}")
 
     def _lingerer(self, seconds: float) -> Any:
-        def linger(deadline: Deadline, summary: TicketSla | None, now: datetime) -> None:
+        def linger(
+            deadline: Deadline, summary: TicketSla | None, now: datetime, memo: dict
+        ) -> None:
             # Runs last, inside the deadline's transaction: its effect is written, not committed.
             self.stdout.write(f"handling {deadline.pk}")
             self.stdout.flush()
