@@ -79,7 +79,12 @@ def alerts_for(user: Any) -> QuerySet[EscalationAlert]:
     """Return the alerts of active escalations sent to `user`, oldest first."""
     return (
         EscalationAlert.objects.filter(person=user, escalation__state__in=["open", "acknowledged"])
-        .select_related("escalation", "escalation__ticket", "escalation__ticket__organisation")
+        .select_related(
+            "escalation",
+            "escalation__ticket",
+            "escalation__ticket__organisation",
+            "escalation__ticket__owner",
+        )
         .order_by("alerted_at", "id")
     )
 

@@ -33,16 +33,24 @@ from allie.tickets.services.errors import FORBIDDEN
 @require_GET
 @login_required
 def active(request: HttpRequest) -> HttpResponse:
-    """The executive view: active escalations oldest first, and the alerts for me."""
+    """The executive view: active escalations oldest first, and the alerts for me.
+
+    Anyone alerted (a client organisation's executive sponsor, say) sees their own alerts here
+    and acknowledges them; the list of every active escalation is for the desk's leaders.
+    """
     user: Any = request.user
-    if not selectors.may_see_executive_view(user):
+    leader = selectors.may_see_executive_view(user)
+    alerts = list(selectors.alerts_for(user))
+    if not leader and not alerts:
         raise Http404
     now = timezone.now()
-    rows = [
-        presenters.row(escalation, now=now) for escalation in selectors.active_escalations(user)
-    ]
-    alerts = list(selectors.alerts_for(user))
-    return render(request, "escalations/active.html", {"rows": rows, "alerts": alerts, "now": now})
+    rows = []
+    if leader:
+        rows = [
+            presenters.row(escalation, now=now) for escalation in selectors.active_escalations(user)
+        ]
+    context = {"rows": rows, "alerts": alerts, "now": now, "leader": leader}
+    return render(request, "escalations/active.html", context)
 
 
 def _errors(request: HttpRequest, form: Any) -> None:

@@ -244,3 +244,34 @@ def test_an_executive_sees_the_view(client, desk):
     client.force_login(executive)
 
     assert client.get(ACTIVE).status_code == 200
+
+
+def test_the_client_sponsor_sees_and_acknowledges_the_alert_but_not_the_desk_list(
+    client, english, desk, sponsor, ticket
+):
+    escalation = raise_escalation(
+        ticket, by=desk.person("agathe"), level="executive_sponsor", reason="Paie bloquée"
+    )
+    other = raise_escalation(
+        ticket, by=desk.person("agathe"), level="team_lead", reason="Pour info"
+    )
+    client.force_login(sponsor)
+
+    page = client.get(ACTIVE)
+    assert page.status_code == 200
+    assert [alert.escalation for alert in page.context["alerts"]] == [escalation]
+    assert page.context["rows"] == []
+    assert "Paie bloquée" in page.content.decode()
+    assert reverse("workspace:ticket", args=[ticket.reference]) not in page.content.decode()
+
+    client.post(reverse("escalations:acknowledge", args=[escalation.pk]), {"next": ACTIVE})
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_by == sponsor
+    response = client.post(reverse("escalations:acknowledge", args=[other.pk]))
+    assert response.status_code == 404  # not alerted, and not a ticket they may see
+
+
+def test_a_requester_with_no_alert_does_not_reach_the_escalations_page(client, desk, ticket):
+    client.force_login(desk.person("alice"))
+
+    assert client.get(ACTIVE).status_code == 404
