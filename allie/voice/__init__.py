@@ -1,0 +1,1 @@
+"""The voice of the client: surveys that close the loop, the commitments ledger, outcome figures."""
