@@ -43,7 +43,7 @@ run: demo #: set up and serve Allié with its worker on http://127.0.0.1:8000
 worker: setup #: run the background worker alone
 	$(PY) manage.py run_huey
 
-system-packages: #: install the Debian packages the browser tests need (chromium)
+system-packages: #: install the Debian packages the tests need (chromium, gettext, dovecot-imapd)
 	@bash scripts/system-packages.sh
 
 test: setup system-packages #: run the whole suite on SQLite, then on PostgreSQL
@@ -76,7 +76,11 @@ bench-sweep: $(STAMP) #: benchmark the deadline sweep on PostgreSQL (100,000 ope
 	@bash scripts/ensure-postgres.sh
 	$(PY) bench/sweep.py
 
-clean: #: remove the local database, uploads and build artefacts (keeps the virtual environment)
-	rm -rf var/allie.sqlite3* var/huey.sqlite3* var/static var/attachments test-results
+bench-mail: $(STAMP) #: benchmark email intake on PostgreSQL (messages parsed, threaded and stored per second)
+	@bash scripts/ensure-postgres.sh
+	$(PY) bench/mail_intake.py
 
-.PHONY: help setup migrate demo run worker system-packages test test-fast lint fmt messages clean bench-sweep
+clean: #: remove the local database, uploads and build artefacts (keeps the virtual environment)
+	rm -rf var/allie.sqlite3* var/huey.sqlite3* var/static var/attachments var/mail test-results
+
+.PHONY: help setup migrate demo run worker system-packages test test-fast lint fmt messages clean bench-sweep bench-mail

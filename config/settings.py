@@ -200,6 +200,11 @@ ATTACHMENTS_ROOT = Path(os.environ.get("ALLIE_ATTACHMENTS_ROOT", VAR_DIR / "atta
 MAIL_RAW_ROOT = Path(os.environ.get("ALLIE_MAIL_RAW_ROOT", VAR_DIR / "mail"))
 # Largest inbound message intake accepts (mail servers commonly cap at 25 to 50 MB).
 MAIL_MAX_BYTES = env_int("ALLIE_MAIL_MAX_BYTES", 50 * 1024 * 1024)
+MAIL_IMAP_TIMEOUT = env_int("ALLIE_IMAP_TIMEOUT", 30)
+# A private certificate authority for IMAP servers with an internal certificate (a PEM file).
+MAIL_IMAP_CA_FILE = os.environ.get("ALLIE_IMAP_CA_FILE") or None
+# Where the people we write to reach Allié: links in notifications are built from it.
+ALLIE_BASE_URL = os.environ.get("ALLIE_BASE_URL", "http://127.0.0.1:8000")
 ATTACHMENT_MAX_BYTES = env_int("ALLIE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_FORBIDDEN_EXTENSIONS = frozenset(
     env_list(

@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from allie.api.authentication import issue_token
 from allie.escalations.services import raise_escalation
+from allie.mail.services.intake import receive_message
+from allie.mail.tests.test_intake_support import make_mailbox, raw
 from allie.tickets.services import UploadedFile, acknowledge, open_ticket
 
 ROLES = ("anonymous", "alice", "bob", "carole", "oscar", "agathe", "chloe", "admin")
@@ -85,6 +87,8 @@ MATRIX = [
     Route("escalations:acknowledge", "post", "L N N N N N N N", lambda w: {"pk": w.escalation.pk}),
     Route("escalations:close", "post", "L N N N N N N A", lambda w: {"pk": w.escalation.pk}),
     Route("sla:compliance", "get", LEADERS),
+    Route("mail:preferences", "get", SIGNED_IN),
+    Route("mail:original", "get", TICKET_SCOPE, lambda w: {"pk": w.inbound.pk}),
 ]
 
 
@@ -95,6 +99,7 @@ class World:
     attachment: Any
     token: Any
     escalation: Any
+    inbound: Any
 
 
 @pytest.fixture
@@ -111,12 +116,15 @@ def world(desk) -> World:
     escalation = raise_escalation(
         ticket, by=desk.person("agathe"), level="team_lead", reason="Client bloqué"
     )  # alerts lea, the team's lead, who is not one of the roles above
+    inbound = receive_message(raw("intake_new_request_fr.eml"), mailbox=make_mailbox(desk))
+    assert inbound.ticket is not None and inbound.ticket.requester == desk.person("alice")
     return World(
         desk=desk,
         ticket=ticket,
         attachment=ticket.attachments.get(),
         token=token,
         escalation=escalation,
+        inbound=inbound.message,
     )
 
 

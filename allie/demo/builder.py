@@ -23,6 +23,7 @@ from django.utils import timezone
 from allie.accounts.models import Organisation, Role, Site, Team, User, UserRole
 from allie.catalog.models import FormField, Service
 from allie.demo import data
+from allie.mail.services import notifications
 from allie.sla.models import Deadline
 from allie.sla.services import handle_deadline
 from allie.tickets.models import Channel, Ticket
@@ -99,7 +100,8 @@ def build_demo(*, now: datetime | None = None) -> Summary:
     started = time.perf_counter()
     now = now or timezone.now()
     rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
-    with transaction.atomic():
+    # The demo's stories are its past: nobody is written to about them today.
+    with transaction.atomic(), notifications.muted():
         demo = Demo()
         _organisations(demo)
         _people(demo)

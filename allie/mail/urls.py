@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from allie.mail.views import original, preferences
 
 app_name = "mail"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("preferences/", preferences.preferences, name="preferences"),
+    path("messages/<int:pk>/", original.original, name="original"),
+]

@@ -1,0 +1,472 @@
+"""Intake: store each inbound message once, raw bytes first, then turn it into ticket work.
+
+Two steps, two transactions, so that no message is ever lost:
+
+1. **Store.** Parse (pure, never raises), drop it as a duplicate when the Message-ID or the
+   mailbox's (UIDVALIDITY, UID) is already known, write the raw bytes to disk, insert the
+   ``InboundMessage`` row and commit. Only then may the IMAP poller mark the message seen.
+   When this step fails (the database is down), ``receive_message`` raises and the message
+   stays unseen on the server for the next poll.
+2. **Process.** Noise (auto-replies, bounces, our own mail) and rate-limited storms are ignored
+   with their reason; a message from someone who may write on the ticket it continues lands on
+   it; anything else opens a ticket, or is rejected when the sender is unknown and the mailbox
+   says so. If anything fails here, the transaction rolls back, the row is marked failed with
+   the reason and can be reprocessed (``reprocess_message``).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from allie.mail.domain.noise import RateWindow, classify
+from allie.mail.domain.parsing import Attachment as MailPart
+from allie.mail.domain.parsing import ParsedMessage, Unparseable, parse_message
+from allie.mail.domain.quotes import strip_quoted
+from allie.mail.models import InboundMessage, Mailbox, MailSettings, UnknownSenderPolicy
+from allie.mail.services import notifications, rawstore, senders, threads
+from allie.tickets.domain.lifecycle import FINAL_STATUSES
+from allie.tickets.domain.lifecycle import Status as LifecycleStatus
+from allie.tickets.models import OPEN_STATUSES, Attachment, Channel, Ticket, TimelineEvent
+from allie.tickets.selectors import may_act_for_requester
+from allie.tickets.services import open_ticket, reply
+from allie.tickets.services.attachments import safe_display_name
+from allie.tickets.services.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+Status = InboundMessage.Status
+
+OPENED = "opened"
+THREADED = "threaded"
+IGNORED = "ignored"
+REJECTED = "rejected"
+FAILED = "failed"
+DUPLICATE = "duplicate"
+REASON_LENGTH = 255  # InboundMessage.reason
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    outcome: str  # "opened" | "threaded" | "ignored" | "rejected" | "failed" | "duplicate"
+    message: InboundMessage | None
+    ticket: Ticket | None = None
+    reason: str = ""
+
+    @property
+    def stored(self) -> bool:
+        """True when the raw message is safely in the database (a duplicate included)."""
+        return self.message is not None and self.message.pk is not None
+
+
+@dataclass(frozen=True)
+class _Decision:
+    status: str
+    reason: str = ""
+    ticket: Ticket | None = None
+    event: TimelineEvent | None = None
+
+
+def receive_message(
+    raw: bytes,
+    *,
+    mailbox: Mailbox | None = None,
+    uidvalidity: int | None = None,
+    uid: int | None = None,
+    source: str = InboundMessage.Source.IMAP,
+    now: datetime | None = None,
+    create_senders: bool = False,
+) -> IntakeResult:
+    """Store one raw message (once), then process it; raise only when it could not be stored.
+
+    ``create_senders`` (imports) creates unknown senders whatever the mailbox's policy says.
+    """
+    now = now or timezone.now()
+    raw = bytes(raw)
+    parsed = parse_message(raw)
+    existing = _existing(parsed.message_id, mailbox, uidvalidity, uid)
+    if existing is not None:
+        return _duplicate(existing)
+
+    status, reason = Status.RECEIVED, ""
+    if isinstance(parsed, Unparseable):
+        status, reason = Status.FAILED, f"unparseable: {parsed.reason}"
+    elif len(raw) > settings.MAIL_MAX_BYTES:
+        status, reason = Status.IGNORED, f"larger than {settings.MAIL_MAX_BYTES} bytes"
+    relative = rawstore.store_raw(raw, parsed.raw_sha256)
+    sender = parsed.sender if isinstance(parsed, ParsedMessage) else None
+    row = InboundMessage(
+        mailbox=mailbox,
+        source=source,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        message_id=parsed.message_id,
+        raw_sha256=parsed.raw_sha256,
+        raw_path=relative,
+        size=len(raw),
+        sender=(sender.address if sender else "")[:254],
+        subject=(parsed.subject if isinstance(parsed, ParsedMessage) else "")[:500],
+        received_at=now,
+        status=status,
+        reason=reason[:REASON_LENGTH],
+        attempts=1 if status == Status.FAILED else 0,
+        processed_at=now if status != Status.RECEIVED else None,
+    )
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        # Another process stored it between our check and our insert: the unique keys won.
+        existing = _existing(parsed.message_id, mailbox, uidvalidity, uid)
+        if existing is None:
+            raise
+        return _duplicate(existing)
+    if status != Status.RECEIVED:
+        logger.info("inbound %s %s: %s", parsed.message_id, status, reason)
+        return IntakeResult(status, row, reason=row.reason)
+    assert isinstance(parsed, ParsedMessage)
+    return _process(row, parsed, now=now, create_senders=create_senders)
+
+
+def reprocess_message(message: InboundMessage, *, now: datetime | None = None) -> IntakeResult:
+    """Process again a stored message that failed (or was never processed)."""
+    now = now or timezone.now()
+    if message.status not in (Status.RECEIVED, Status.FAILED):
+        return IntakeResult(DUPLICATE, message, message.ticket, reason="already processed")
+    try:
+        raw = rawstore.read_raw(message.raw_path)
+    except (OSError, ValueError) as error:
+        return _failed(message, f"raw message unreadable: {type(error).__name__}", now=now)
+    parsed = parse_message(raw)
+    if isinstance(parsed, Unparseable):
+        return _failed(message, f"unparseable: {parsed.reason}", now=now)
+    return _process(message, parsed, now=now, create_senders=False)
+
+
+# --- Storing ----------------------------------------------------------------------------------
+
+
+def _existing(
+    message_id: str, mailbox: Mailbox | None, uidvalidity: int | None, uid: int | None
+) -> InboundMessage | None:
+    condition = Q(message_id=message_id)
+    if mailbox is not None and uid is not None:
+        condition |= Q(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+    return InboundMessage.objects.filter(condition).select_related("ticket").first()
+
+
+def _duplicate(existing: InboundMessage) -> IntakeResult:
+    return IntakeResult(DUPLICATE, existing, existing.ticket, reason="already stored")
+
+
+# --- Processing -------------------------------------------------------------------------------
+
+
+def _process(
+    row: InboundMessage, parsed: ParsedMessage, *, now: datetime, create_senders: bool
+) -> IntakeResult:
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            # Claim the row (compare-and-set): two workers never process one message twice.
+            claimed = InboundMessage.objects.filter(
+                pk=row.pk, status__in=(Status.RECEIVED, Status.FAILED), attempts=row.attempts
+            ).update(attempts=F("attempts") + 1)
+            if claimed != 1:
+                return IntakeResult(DUPLICATE, row, reason="processed meanwhile")
+            row.attempts += 1
+            history = row.source == InboundMessage.Source.IMPORT
+            with notifications.muted() if history else nullcontext():
+                decision = _decide(
+                    row, parsed, now=now, create_senders=create_senders, written=written
+                )
+            InboundMessage.objects.filter(pk=row.pk).update(
+                status=decision.status,
+                reason=decision.reason[:REASON_LENGTH],
+                ticket=decision.ticket,
+                event=decision.event,
+                processed_at=now,
+            )
+            if decision.ticket is not None and not history:
+                # The receipt queued by open_ticket now answers the client's own email.
+                notifications.thread_pending_notifications(decision.ticket)
+    except Exception as error:
+        for path in written:  # the rows rolled back: leave no orphan file behind
+            path.unlink(missing_ok=True)
+        logger.warning("inbound %s failed: %s", row.message_id, error, exc_info=True)
+        return _failed(row, _failure_reason(error), now=now)
+    row.status, row.reason = decision.status, decision.reason[:REASON_LENGTH]
+    row.ticket, row.event, row.processed_at = decision.ticket, decision.event, now
+    if decision.status in (Status.IGNORED, Status.REJECTED):
+        logger.info("inbound %s %s: %s", row.message_id, decision.status, decision.reason)
+    return IntakeResult(decision.status, row, decision.ticket, decision.reason)
+
+
+def _failed(row: InboundMessage, reason: str, *, now: datetime) -> IntakeResult:
+    """Mark the row failed (attempts + 1); the raw message stays for a later reprocess."""
+    reason = reason[:REASON_LENGTH]
+    try:
+        InboundMessage.objects.filter(pk=row.pk).update(
+            status=Status.FAILED, reason=reason, attempts=F("attempts") + 1, processed_at=now
+        )
+    except Exception:  # the database is gone: the row stays "received", still reprocessable
+        logger.exception("inbound %s: could not record the failure", row.message_id)
+    else:
+        row.status, row.reason, row.attempts = Status.FAILED, reason, row.attempts + 1
+    return IntakeResult(FAILED, row, reason=reason)
+
+
+def _failure_reason(error: Exception) -> str:
+    if isinstance(error, ServiceError):
+        return f"{error.code}: {error.message}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _decide(
+    row: InboundMessage,
+    parsed: ParsedMessage,
+    *,
+    now: datetime,
+    create_senders: bool,
+    written: list[Path],
+) -> _Decision:
+    noise = classify(parsed, desk_addresses=desk_addresses())
+    if noise is not None:
+        return _Decision(Status.IGNORED, noise.reason)
+    address = parsed.sender.address if parsed.sender else ""
+    if "@" not in address:
+        return _Decision(Status.IGNORED, "no usable sender address")
+    mail_settings = MailSettings.current()
+    window = timedelta(minutes=mail_settings.rate_window_minutes)
+    if row.source == InboundMessage.Source.IMAP:
+        limited = _rate_limited(row, address, mail_settings.rate_limit, window, now)
+        if limited:
+            return _Decision(Status.IGNORED, limited)
+
+    person = senders.find_person(address)
+    ticket = threads.find_ticket(parsed, person)
+    if ticket is not None:
+        return _continue(ticket, person, parsed, now=now, written=written)
+    if person is None:
+        person = _unknown_sender(row, parsed, window, now=now, create_senders=create_senders)
+        if isinstance(person, _Decision):
+            return person
+    return _open(person, parsed, row.mailbox, now=now, written=written)
+
+
+def desk_addresses() -> set[str]:
+    """Return the desk's own addresses: every mailbox's and the default sender's."""
+    addresses = {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+    default = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+    if default:
+        addresses.add(default)
+    return addresses
+
+
+def _rate_limited(
+    row: InboundMessage, address: str, limit: int, window: timedelta, now: datetime
+) -> str:
+    """Return why this sender is over the limit, or "" (a limit of 0 means no limit)."""
+    if limit <= 0:
+        return ""
+    # Served by the index inbound_sender_recent; at most `limit` rows are read.
+    recent = list(
+        InboundMessage.objects.filter(
+            sender=address, received_at__gt=now - window, source=InboundMessage.Source.IMAP
+        )
+        .exclude(pk=row.pk)
+        .exclude(status=Status.IGNORED)
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)[:limit]
+    )
+    decision = RateWindow(limit, window).check(recent, now)
+    if decision.allowed:
+        return ""
+    minutes = int(window.total_seconds() // 60)
+    return f"rate limited: {decision.count} messages from this sender within {minutes} minutes"
+
+
+def _unknown_sender(
+    row: InboundMessage,
+    parsed: ParsedMessage,
+    window: timedelta,
+    *,
+    now: datetime,
+    create_senders: bool,
+) -> Any:
+    """Return the requester created for an unknown sender, or the decision to reject them."""
+    mailbox = row.mailbox
+    policy = UnknownSenderPolicy.REJECT
+    if create_senders:
+        policy = UnknownSenderPolicy.CREATE
+    elif mailbox is not None:
+        policy = mailbox.unknown_senders
+    organisation = mailbox.organisation if mailbox is not None else None
+    if policy == UnknownSenderPolicy.CREATE and organisation is not None:
+        return senders.create_requester(
+            address=parsed.sender.address if parsed.sender else "",
+            name=senders.display_name(parsed),
+            organisation=organisation,
+        )
+    reason = "unknown sender"
+    if policy == UnknownSenderPolicy.CREATE:
+        reason = "unknown sender and no organisation to create them in"
+    elif row.source != InboundMessage.Source.IMPORT:  # imported mail is history: no reply
+        senders.reject_sender(parsed, mailbox=mailbox, window=window, now=now)
+    return _Decision(Status.REJECTED, reason)
+
+
+def _continue(
+    ticket: Ticket,
+    person: Any,
+    parsed: ParsedMessage,
+    *,
+    now: datetime,
+    written: list[Path],
+) -> _Decision:
+    """Add the message to the ticket it continues (the sender may write on it)."""
+    body = message_body(parsed)
+    if not body:
+        return _Decision(Status.IGNORED, "empty reply: no text and no attachment")
+    if LifecycleStatus(ticket.status) in FINAL_STATUSES:
+        if may_act_for_requester(person, ticket):
+            follow_up = _open_follow_up(ticket, person)
+            if follow_up is None:
+                return _open(person, parsed, None, now=now, written=written, follows=ticket)
+            ticket = follow_up
+        else:
+            # An agent's mail on a stopped ticket is kept as a note; the client is not told.
+            event = reply(ticket, by=person, body=body, public=False, now=now)
+            _store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+            return _Decision(Status.THREADED, "", ticket, event)
+    event = reply(ticket, by=person, body=body, public=True, now=now)
+    _store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+    return _Decision(Status.THREADED, "", ticket, event)
+
+
+def _follow_up_reason(ticket: Ticket) -> str:
+    return f"follow-up of {ticket.reference}"
+
+
+def _open_follow_up(closed: Ticket, person: Any) -> Ticket | None:
+    """Return the open ticket already opened by this sender's mail about a stopped one."""
+    earlier = (
+        InboundMessage.objects.filter(
+            sender=person.email.lower(),
+            status=Status.OPENED,
+            reason=_follow_up_reason(closed),
+            ticket__status__in=OPEN_STATUSES,
+        )
+        .select_related("ticket")
+        .order_by("-received_at")
+        .first()
+    )
+    return earlier.ticket if earlier is not None else None
+
+
+def _open(
+    person: Any,
+    parsed: ParsedMessage,
+    mailbox: Mailbox | None,
+    *,
+    now: datetime,
+    written: list[Path],
+    follows: Ticket | None = None,
+) -> _Decision:
+    """Open a ticket for the sender's organisation, through the mailbox's service."""
+    service = None
+    if mailbox is not None and mailbox.service_id is not None and mailbox.service.is_active:
+        service = mailbox.service
+    elif follows is not None and follows.service_id is not None and follows.service.is_active:
+        service = follows.service
+    description = message_body(parsed)
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        title = parsed.subject.strip() or _("(no subject)")
+        if follows is not None:
+            note = _("Follow-up to %(reference)s, which is closed.") % {
+                "reference": follows.reference
+            }
+            description = f"{note}\n\n{description}".strip()
+    ticket = open_ticket(
+        requester=person,
+        title=title,
+        description=description,
+        service=service,
+        channel=Channel.EMAIL,
+        now=now,
+    )
+    event = (
+        TimelineEvent.objects.filter(ticket=ticket, kind=TimelineEvent.Kind.OPENED)
+        .order_by("id")
+        .first()
+    )
+    _store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+    reason = _follow_up_reason(follows) if follows is not None else ""
+    return _Decision(Status.OPENED, reason, ticket, event)
+
+
+def message_body(parsed: ParsedMessage) -> str:
+    """Return what the sender wrote (quoted history and signature removed).
+
+    With no text at all, the names of the attached files stand for it, so that a reply
+    carrying only a file is still a reply.
+    """
+    body = strip_quoted(parsed.text or "").strip()
+    if not body and parsed.attachments:
+        body = "\n".join(safe_display_name(part.filename) for part in parsed.attachments)
+    return body
+
+
+def _store_parts(
+    ticket: Ticket,
+    parts: tuple[MailPart, ...],
+    *,
+    event: TimelineEvent | None,
+    by: Any,
+    now: datetime,
+    to: list[Path],
+) -> None:
+    """Keep every attachment and inline image on the event, under random names.
+
+    Unlike uploads, mail parts are neither refused for their type nor for the upload size
+    limit: the mail is already delivered (its raw size is capped by MAIL_MAX_BYTES) and
+    refusing a part would lose it. They are served as downloads only, like every attachment.
+    """
+    if not parts:
+        return
+    root = Path(settings.ATTACHMENTS_ROOT)
+    public = event.is_public if event is not None else True
+    rows: list[Attachment] = []
+    for part in parts:
+        stored_name = secrets.token_hex(16)
+        path = root / stored_name[:2] / stored_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("xb") as target:
+            to.append(path)
+            target.write(part.data)
+        rows.append(
+            Attachment(
+                ticket=ticket,
+                event=event,
+                uploaded_by=by,
+                is_public=public,
+                original_name=safe_display_name(part.filename),
+                stored_name=stored_name,
+                content_type=(part.content_type or "application/octet-stream")[:150],
+                size=len(part.data),
+                created_at=now,
+            )
+        )
+    Attachment.objects.bulk_create(rows)

@@ -1,0 +1,620 @@
+"""Notifications: turn timeline events into outbox messages for requesters and agents.
+
+`on_timeline_event` runs inside the transaction that appends the event (a `post_save` receiver
+connected in `MailConfig.ready`), so a notice commits or rolls back with what caused it. Events
+on one ticket for one person within a minute make one message: the pending row is found by its
+`digest_key`, locked, given the new event and rendered again. See docs/email-notifications.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+
+from allie.accounts.models import Team, User
+from allie.escalations.models import Level
+from allie.mail import notices
+from allie.mail.models import InboundMessage, NotificationPreference, OutboundMessage
+from allie.mail.services.outbox import enqueue_message
+from allie.sla.models import Clock, TicketSla
+from allie.tickets.models import DeskSettings, Handoff, Ticket, TimelineEvent
+
+KIND = "notification"
+DIGEST_WINDOW = timedelta(seconds=60)
+MAX_REFERENCES = 20
+# After these, the acknowledgement's promise of news no longer holds (stopped, or paused
+# while we wait on the requester).
+PROMISE_VOID_AFTER = frozenset({"resolved", "declined", "closed", "waiting_on_you"})
+
+Kind = TimelineEvent.Kind
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One notice one person should receive for one event."""
+
+    recipient: User
+    summary: dict[str, Any]
+
+
+# --- Entry point ----------------------------------------------------------------------------
+
+# History replayed (an import of old mail, the demo's past) must not write to anyone today.
+_muted: ContextVar[bool] = ContextVar("allie_notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Within this block, timeline events queue no notification."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def on_timeline_event(event: TimelineEvent) -> list[OutboundMessage]:
+    """Queue the notices `event` causes and return the outbox rows written or merged into.
+
+    Runs in the caller's transaction: no commit here, no sending.
+    """
+    if _muted.get():
+        return []
+    planned = plan(event)
+    if not planned:
+        return []
+    ticket = event.ticket
+    turned_off = _turned_off(planned)
+    written = []
+    # Inside the caller's transaction this adds nothing (no savepoint); an event written in
+    # autocommit still gets its row lock and writes in one transaction.
+    with transaction.atomic(savepoint=False):
+        for item in planned:
+            if (item.recipient.pk, item.summary["notice"]) in turned_off:
+                continue
+            summary, recipient = item.summary, item.recipient
+            written.append(_deliver(ticket, recipient, summary, now=event.created_at))
+    return written
+
+
+def plan(event: TimelineEvent) -> list[Planned]:
+    """Return who should hear about `event` and what, before preferences.
+
+    Never the actor of their own action (except the receipt of a new request, which is the
+    requester's record of its reference), only active people with an email address.
+    """
+    if event.kind == Kind.INTERNAL_NOTE:
+        return []
+    if event.kind == Kind.SYSTEM:
+        planned = _plan_system(event)
+    elif event.kind == Kind.HANDOFF:
+        planned = _plan_handoff(event)
+    elif event.kind == Kind.OWNER_CHANGE:
+        planned = _plan_owner_change(event)
+    elif event.is_public:
+        planned = _plan_requester(event)
+    else:
+        planned = []
+    return [
+        item
+        for item in planned
+        if item.recipient.is_active
+        and item.recipient.email
+        and (item.recipient.pk != event.actor_id or item.summary["notice"] == "received")
+    ]
+
+
+# --- Who hears about what ---------------------------------------------------------------------
+
+
+def _summary(event: TimelineEvent, notice: str, **values: Any) -> dict[str, Any]:
+    """The event as a notice remembers it: plain values, so a digest renders without queries."""
+    actor = event.actor.get_full_name() if event.actor_id is not None else ""  # type: ignore[union-attr]
+    return {
+        "notice": notice,
+        "event": event.pk,
+        "at": event.created_at.isoformat(),
+        "actor": actor,
+        "audience": notices.BY_CODE[notice].audience,
+        **values,
+    }
+
+
+def _plan_requester(event: TimelineEvent) -> list[Planned]:
+    ticket = event.ticket
+    requester = ticket.requester
+    if event.kind == Kind.OPENED:
+        on_behalf = bool(event.data.get("on_behalf_of"))
+        return [Planned(requester, _summary(event, "received", on_behalf=on_behalf))]
+    if event.kind == Kind.PUBLIC_REPLY and event.data.get("by_agent"):
+        return [Planned(requester, _summary(event, "agent_reply", body=event.body))]
+    if event.kind != Kind.STATUS_CHANGE:
+        return []
+    command = event.data.get("command", "")
+    if command == "acknowledge":
+        owner = _person(ticket.owner_id, event)
+        owner_name = owner.get_full_name() if owner else ""
+        due = _next_update_due(ticket)
+        return [
+            Planned(
+                requester,
+                _summary(
+                    event,
+                    "acknowledged",
+                    owner=owner_name,
+                    next_update=due.isoformat() if due else "",
+                ),
+            )
+        ]
+    if command == "wait_on_requester":
+        return [Planned(requester, _summary(event, "waiting_on_you", body=event.body))]
+    if command == "resolve":
+        days = DeskSettings.current().reopen_window_days
+        return [Planned(requester, _summary(event, "resolved", body=event.body, days=days))]
+    if command in ("decline", "cancel"):
+        summary = _summary(
+            event,
+            "declined",
+            command=command,
+            reason=ticket.decline_reason if command == "decline" else event.body,
+            alternative=ticket.decline_alternative if command == "decline" else "",
+        )
+        return [Planned(requester, summary)]
+    if command == "close":
+        return [Planned(requester, _summary(event, "closed"))]
+    return []
+
+
+def _plan_owner_change(event: TimelineEvent) -> list[Planned]:
+    new_owner_id = event.data.get("to")
+    if not new_owner_id:
+        return []
+    new_owner = _person(int(new_owner_id), event)
+    if new_owner is None:
+        return []
+    planned = [Planned(new_owner, _summary(event, "assigned"))]
+    if event.data.get("from") and event.is_public:
+        # The acknowledgement already says who took charge; later changes are news.
+        summary = _summary(event, "owner_changed", owner=new_owner.get_full_name())
+        planned.append(Planned(event.ticket.requester, summary))
+    return planned
+
+
+def _plan_handoff(event: TimelineEvent) -> list[Planned]:
+    action = event.data.get("action")
+    if action == "proposed":
+        team_name = ""
+        if event.data.get("to_person"):
+            people = list(User.objects.filter(pk=event.data["to_person"]))
+        else:
+            team = Team.objects.select_related("lead").filter(pk=event.data.get("to_team")).first()
+            if team is None:
+                return []
+            team_name = team.name
+            lead = team.lead
+            people = [lead] if lead is not None and lead.is_active else list(team.members.all())
+        return [
+            Planned(person, _summary(event, "handoff_proposed", team=team_name, body=event.body))
+            for person in people
+        ]
+    if action in ("accepted", "declined"):
+        handoff = (
+            Handoff.objects.select_related("proposed_by")
+            .filter(pk=event.data.get("handoff"))
+            .first()
+        )
+        if handoff is None:
+            return []
+        summary = _summary(event, "handoff_answered", action=action, body=event.body)
+        return [Planned(handoff.proposed_by, summary)]
+    return []
+
+
+def _plan_system(event: TimelineEvent) -> list[Planned]:
+    data = event.data
+    outcome = data.get("sla")
+    if outcome in ("warning", "breach"):
+        ticket = event.ticket
+        owner = _person(ticket.owner_id, event)
+        if owner is None:
+            return []  # nobody owns it: the escalation ladder alerts the team lead
+        notice = "sla_breach" if outcome == "breach" else "sla_warning"
+        clock = data.get("clock", "")
+        due = data.get("due_at", "")
+        if outcome == "warning":
+            # A warning's own due time is the threshold's; the owner needs the target's.
+            target = TicketSla.objects.filter(ticket_id=ticket.pk).first()
+            known = target is not None and clock in Clock.values
+            target_due = target.due_of(clock) if known else None  # type: ignore[union-attr]
+            due = target_due.isoformat() if target_due else due
+        summary = _summary(event, notice, clock=clock, threshold=data.get("threshold"), due=due)
+        return [Planned(owner, summary)]
+    if data.get("escalation") == "raised":
+        from allie.tickets.selectors import may_work_on
+
+        team_name = ""
+        if data.get("team"):
+            team_name = Team.objects.filter(pk=data["team"]).values_list("name", flat=True).first()
+        people = User.objects.filter(pk__in=data.get("alerted") or [])
+        planned = []
+        for person in people:
+            summary = _summary(
+                event,
+                "escalation",
+                level=data.get("level", ""),
+                team=team_name or "",
+                body=event.body,
+                # An alerted person who does not work on the ticket (an executive sponsor)
+                # follows it from the escalations page.
+                link="workspace" if may_work_on(person, event.ticket) else "escalations",
+            )
+            planned.append(Planned(person, summary))
+        return planned
+    return []
+
+
+def _person(pk: int | None, event: TimelineEvent) -> User | None:
+    """Return user `pk`, reusing the event's actor when it is them (saves a query)."""
+    if pk is None:
+        return None
+    if pk == event.actor_id:
+        return event.actor  # type: ignore[return-value]
+    return User.objects.filter(pk=pk).first()
+
+
+def _next_update_due(ticket: Ticket) -> datetime | None:
+    """When the requester will next hear from us: the SLA's next-update promise, if running.
+
+    The same promise the portal shows ("We will give you news by ...").
+    """
+    return (
+        TicketSla.objects.filter(ticket_id=ticket.pk, next_update_state="running")
+        .values_list("next_update_due_at", flat=True)
+        .first()
+    )
+
+
+def _turned_off(planned: list[Planned]) -> set[tuple[int, str]]:
+    """Return (person, notice) pairs turned off, in one query and only for optional notices."""
+    optional = notices.optional_codes()
+    wanted = [(p.recipient.pk, p.summary["notice"]) for p in planned]
+    asked = [pair for pair in wanted if pair[1] in optional]
+    if not asked:
+        return set()
+    rows = NotificationPreference.objects.filter(
+        person_id__in={pk for pk, _code in asked},
+        notice__in={code for _pk, code in asked},
+        enabled=False,
+    ).values_list("person_id", "notice")
+    return set(rows)
+
+
+# --- Digest and outbox ------------------------------------------------------------------------
+
+
+def digest_key(ticket: Ticket, person: User) -> str:
+    """Return the key under which one person's notices on one ticket are gathered."""
+    return f"ticket:{ticket.pk}:person:{person.pk}"
+
+
+def _deliver(
+    ticket: Ticket, recipient: User, summary: dict[str, Any], *, now: datetime
+) -> OutboundMessage:
+    key = digest_key(ticket, recipient)
+    # attempts=0: a row the sender has claimed (its lease pushed send_after on) is being sent
+    # and must not change under it; the lock keeps two events from merging at once.
+    pending = (
+        OutboundMessage.objects.select_for_update()
+        .filter(
+            digest_key=key,
+            kind=KIND,
+            status=OutboundMessage.Status.PENDING,
+            attempts=0,
+            send_after__gt=now,
+        )
+        .order_by("-send_after", "-pk")
+        .first()
+    )
+    if pending is not None:
+        events = [*pending.events, summary]
+        subject, text, html = render(ticket, recipient, events, language=pending.language)
+        OutboundMessage.objects.filter(pk=pending.pk).update(
+            events=events, subject=subject, text_body=text, html_body=html
+        )
+        pending.events, pending.subject, pending.text_body, pending.html_body = (
+            events,
+            subject,
+            text,
+            html,
+        )
+        return pending
+    language = language_of(recipient)
+    events = [summary]
+    subject, text, html = render(ticket, recipient, events, language=language)
+    in_reply_to, references, from_address = _threading(ticket, summary)
+    return enqueue_message(
+        to_address=recipient.email,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        kind=KIND,
+        language=language,
+        ticket=ticket,
+        recipient=recipient,
+        from_address=from_address,
+        in_reply_to=in_reply_to,
+        references=references,
+        digest_key=key,
+        events=events,
+        now=now,
+        send_after=now + DIGEST_WINDOW,
+    )
+
+
+def language_of(person: User) -> str:
+    """Return the language to write to `person` in: theirs, their organisation's, the desk's."""
+    if person.language:
+        return person.language
+    if person.organisation_id is not None and person.organisation.language:  # type: ignore[union-attr]
+        return person.organisation.language  # type: ignore[union-attr]
+    return settings.LANGUAGE_CODE
+
+
+def _threading(ticket: Ticket, summary: dict[str, Any]) -> tuple[str, list[str], str | None]:
+    """Return In-Reply-To, References and the sender address for a new message on `ticket`.
+
+    In-Reply-To is the requester's latest message, so their mail client threads our answer
+    under it; References lists the ticket's messages oldest first, at most 20, the first kept.
+    Replies are sent from the mailbox the requester wrote to, so their answers come back to it.
+    """
+    if summary["notice"] == "received":
+        # A brand-new ticket has no messages yet (an emailed one is linked by intake just
+        # after, which calls `thread_pending_notifications`).
+        return "", [], None
+    inbound = list(
+        InboundMessage.objects.filter(ticket_id=ticket.pk)
+        .order_by("-received_at", "-pk")
+        .values_list("message_id", "received_at", "sender", "mailbox__address")[:MAX_REFERENCES]
+    )
+    outbound = list(
+        OutboundMessage.objects.filter(ticket_id=ticket.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("message_id", "created_at")[:MAX_REFERENCES]
+    )
+    return _headers(ticket, inbound, outbound)
+
+
+def _headers(
+    ticket: Ticket, inbound: list[tuple[Any, ...]], outbound: list[tuple[Any, ...]]
+) -> tuple[str, list[str], str | None]:
+    requester_email = (ticket.requester.email or "").lower()
+    from_requester = [row for row in inbound if (row[2] or "").lower() == requester_email]
+    in_reply_to = from_requester[0][0] if from_requester else ""
+    from_address = from_requester[0][3] if from_requester and from_requester[0][3] else None
+    timed = sorted([(row[1], row[0]) for row in inbound] + [(row[1], row[0]) for row in outbound])
+    ids = [message_id for _at, message_id in timed if message_id]
+    if len(ids) > MAX_REFERENCES:
+        first = _first_message_id(ticket)
+        ids = [first, *[i for i in ids if i != first][-(MAX_REFERENCES - 1) :]]
+    return in_reply_to, ids, from_address
+
+
+def _first_message_id(ticket: Ticket) -> str:
+    first_in = (
+        InboundMessage.objects.filter(ticket_id=ticket.pk)
+        .order_by("received_at", "pk")
+        .values_list("received_at", "message_id")
+        .first()
+    )
+    first_out = (
+        OutboundMessage.objects.filter(ticket_id=ticket.pk)
+        .order_by("created_at", "pk")
+        .values_list("created_at", "message_id")
+        .first()
+    )
+    return min(row for row in (first_in, first_out) if row is not None)[1]
+
+
+def thread_pending_notifications(ticket: Ticket) -> int:
+    """Give the ticket's unsent notifications the threading headers known now; return how many.
+
+    Intake links an emailed request's message to its ticket after `open_ticket` has queued the
+    receipt; calling this then makes the receipt answer the requester's email.
+    """
+    with transaction.atomic():
+        return _thread_pending(ticket)
+
+
+def _thread_pending(ticket: Ticket) -> int:
+    rows = list(
+        OutboundMessage.objects.select_for_update().filter(
+            ticket_id=ticket.pk, kind=KIND, status=OutboundMessage.Status.PENDING, attempts=0
+        )
+    )
+    if not rows:
+        return 0
+    inbound = list(
+        InboundMessage.objects.filter(ticket_id=ticket.pk)
+        .order_by("-received_at", "-pk")
+        .values_list("message_id", "received_at", "sender", "mailbox__address")[:MAX_REFERENCES]
+    )
+    outbound = list(
+        OutboundMessage.objects.filter(ticket_id=ticket.pk)
+        .exclude(pk__in=[row.pk for row in rows])
+        .order_by("-created_at", "-pk")
+        .values_list("message_id", "created_at")[:MAX_REFERENCES]
+    )
+    in_reply_to, references, from_address = _headers(ticket, inbound, outbound)
+    changes: dict[str, Any] = {"in_reply_to": in_reply_to, "references": " ".join(references)}
+    if from_address:
+        changes["from_address"] = from_address
+    return OutboundMessage.objects.filter(pk__in=[row.pk for row in rows]).update(**changes)
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+def render(
+    ticket: Ticket, recipient: User, events: list[dict[str, Any]], *, language: str
+) -> tuple[str, str, str]:
+    """Return the subject, text and HTML of a message telling `recipient` about `events`."""
+    link_kind, link = _link(ticket, events)
+    context: dict[str, Any] = {
+        "reference": ticket.reference,
+        "title": _one_line(ticket.title),
+        "greeting_name": recipient.get_short_name(),
+        "link_kind": link_kind,
+        "link": link,
+        "preferences_url": _absolute("mail:preferences"),
+    }
+    with translation.override(language), timezone.override(_zone(recipient)):
+        items = _items(events)
+        for item in items:
+            item["text"] = _paragraphs(render_to_string(ITEM_TEXT, {**context, "item": item}))
+        context["items"] = items
+        text = render_to_string("mail/notifications/message.txt", context)
+        html = render_to_string("mail/notifications/message.html", context)
+    subject = f"[{ticket.reference}] {_one_line(ticket.title)}"[:500]
+    return subject, _paragraphs(text) + "\n", html
+
+
+ITEM_TEXT = "mail/notifications/_item.txt"
+
+
+def _items(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the summaries ready for the templates (times parsed, stale news dropped)."""
+    items = []
+    for index, summary in enumerate(events):
+        later = events[index + 1 :]
+        notice = summary["notice"]
+        if notice == "sla_warning" and any(
+            other["notice"] in ("sla_warning", "sla_breach")
+            and other.get("clock") == summary.get("clock")
+            for other in later
+        ):
+            continue  # the same clock's later warning or breach says more
+        item = dict(summary)
+        for name in ("at", "next_update", "due"):
+            if item.get(name):
+                item[name] = parse_datetime(item[name])
+        if notice == "acknowledged" and any(o["notice"] in PROMISE_VOID_AFTER for o in later):
+            item["next_update"] = None  # resolved or waiting on them within the minute
+        if notice in ("sla_warning", "sla_breach"):
+            item["clock_label"] = _label(Clock, item.get("clock", ""))
+        if notice == "escalation":
+            item["level_label"] = _label(Level, item.get("level", ""))
+        items.append(item)
+    return items
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _link(ticket: Ticket, events: list[dict[str, Any]]) -> tuple[str, str]:
+    """Return where the message points: the workspace for agents, the portal for requesters."""
+    kinds = {summary.get("link") or summary["audience"] for summary in events}
+    if notices.AGENT in kinds or "workspace" in kinds:
+        return "workspace", _absolute("workspace:ticket", ticket.reference)
+    if notices.REQUESTER in kinds:
+        return "portal", _absolute("portal:ticket", ticket.reference)
+    return "escalations", _absolute("escalations:active")
+
+
+def _absolute(name: str, *args: Any) -> str:
+    base = getattr(settings, "ALLIE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    try:
+        return base + reverse(name, args=args)
+    except NoReverseMatch:
+        return base + "/"
+
+
+def _zone(person: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(person.time_zone or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def _one_line(text: str) -> str:
+    # A header must not carry line breaks (header injection), and titles may come from mail.
+    return " ".join((text or "").split())
+
+
+def _paragraphs(text: str) -> str:
+    """Return plain text with trailing spaces gone and blank lines at most one in a row."""
+    # "-- " keeps its space: it is the signature separator mail clients recognise.
+    lines = [line if line == "-- " else line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+# --- Preferences ------------------------------------------------------------------------------
+
+
+def audiences_of(person: User) -> set[str]:
+    """Return whose notices concern `person`: a requester's, an agent's, or both."""
+    audiences = set()
+    if person.organisation_id is not None:
+        audiences.add(notices.REQUESTER)
+    if person.is_agent:
+        audiences.add(notices.AGENT)
+    return audiences
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One line of the preferences page."""
+
+    notice: notices.Notice
+    enabled: bool
+
+
+def preferences_of(person: User) -> list[Choice]:
+    """Return the notices that concern `person`, each with whether it is sent to them."""
+    off = set(
+        NotificationPreference.objects.filter(person=person, enabled=False).values_list(
+            "notice", flat=True
+        )
+    )
+    return [
+        Choice(notice, notice.essential or notice.code not in off)
+        for notice in notices.for_audiences(audiences_of(person))
+    ]
+
+
+def save_preferences(person: User, *, enabled: Iterable[str]) -> None:
+    """Store which optional notices `person` wants; essential ones cannot be turned off."""
+    wanted = set(enabled)
+    codes = [
+        notice.code
+        for notice in notices.for_audiences(audiences_of(person))
+        if not notice.essential
+    ]
+    with transaction.atomic():
+        existing = {
+            row.notice: row
+            for row in NotificationPreference.objects.select_for_update().filter(
+                person=person, notice__in=codes
+            )
+        }
+        for code in codes:
+            value = code in wanted
+            row = existing.get(code)
+            if row is None:
+                if not value:
+                    NotificationPreference.objects.create(person=person, notice=code, enabled=False)
+            elif row.enabled != value:
+                NotificationPreference.objects.filter(pk=row.pk).update(enabled=value)

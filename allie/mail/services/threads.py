@@ -1,0 +1,89 @@
+"""Which ticket a message continues: threading headers first, then the reference in the subject.
+
+In-Reply-To, then References from the newest to the oldest, are looked up among the messages we
+received and sent; failing that, a reference such as ``[D-000123]`` in the subject. A candidate
+is only returned when the sender may write on it (its requester, their organisation's contact,
+or an agent who works on it): anyone can quote a reference or a Message-ID, and a stranger must
+never write into someone else's ticket. Their mail is treated as new mail instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from allie.mail.domain.parsing import ParsedMessage
+from allie.mail.models import InboundMessage, OutboundMessage
+from allie.tickets.domain.reference import format_reference, parse_reference
+from allie.tickets.models import Ticket
+from allie.tickets.selectors import may_act_for_requester, may_work_on
+
+MAX_IDS = 50  # the parent and the latest ancestors are what matter; caps the IN (...) list
+
+
+def thread_ids(parsed: ParsedMessage) -> list[str]:
+    """Return the ids this message answers, most direct first (In-Reply-To, then References)."""
+    ids: list[str] = []
+    for message_id in (parsed.in_reply_to, *reversed(parsed.references)):
+        if message_id and message_id not in ids and message_id != parsed.message_id:
+            ids.append(message_id)
+    return ids[:MAX_IDS]
+
+
+def ticket_ids_by_headers(parsed: ParsedMessage) -> list[int]:
+    """Return the ids of tickets this message's threading headers point to, best first."""
+    ids = thread_ids(parsed)
+    if not ids:
+        return []
+    found: dict[str, int] = dict(
+        InboundMessage.objects.filter(message_id__in=ids, ticket__isnull=False).values_list(
+            "message_id", "ticket_id"
+        )
+    )
+    missing = [message_id for message_id in ids if message_id not in found]
+    if missing:
+        found.update(
+            OutboundMessage.objects.filter(
+                message_id__in=missing, ticket__isnull=False
+            ).values_list("message_id", "ticket_id")
+        )
+    ordered: list[int] = []
+    for message_id in ids:
+        ticket_id = found.get(message_id)
+        if ticket_id is not None and ticket_id not in ordered:
+            ordered.append(ticket_id)
+    return ordered
+
+
+def reference_in_subject(subject: str) -> str | None:
+    """Return the ticket reference quoted in a subject (``D-000123``), if any."""
+    prefix = settings.ALLIE_TICKET_PREFIX
+    number = parse_reference(subject or "", prefix)
+    return format_reference(number, prefix) if number is not None else None
+
+
+def may_write_on(person: Any, ticket: Ticket) -> bool:
+    """Return whether this person may add mail to the ticket."""
+    if person is None or not person.is_active:
+        return False
+    return may_act_for_requester(person, ticket) or may_work_on(person, ticket)
+
+
+def find_ticket(parsed: ParsedMessage, person: Any) -> Ticket | None:
+    """Return the ticket this message continues and the sender may write on, else None."""
+    if person is None:
+        return None  # an unknown sender may write on no ticket
+    candidates = ticket_ids_by_headers(parsed)
+    tickets = Ticket.objects.all()
+    by_id = {ticket.pk: ticket for ticket in tickets.filter(pk__in=candidates[:5])}
+    for ticket_id in candidates[:5]:
+        ticket = by_id.get(ticket_id)
+        if ticket is not None and may_write_on(person, ticket):
+            return ticket
+    reference = reference_in_subject(parsed.subject)
+    if reference is not None:
+        ticket = tickets.filter(reference=reference).first()
+        if ticket is not None and ticket.pk not in by_id and may_write_on(person, ticket):
+            return ticket
+    return None

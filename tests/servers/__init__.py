@@ -1,0 +1,1 @@
+"""Real servers the suite starts on loopback for its own use (dovecot for IMAP)."""
