@@ -117,7 +117,8 @@ def world(desk) -> World:
         ticket, by=desk.person("agathe"), level="team_lead", reason="Client bloqué"
     )  # alerts lea, the team's lead, who is not one of the roles above
     inbound = receive_message(raw("intake_new_request_fr.eml"), mailbox=make_mailbox(desk))
-    assert inbound.ticket is not None and inbound.ticket.requester == desk.person("alice")
+    assert inbound.ticket is not None
+    assert inbound.ticket.requester == desk.person("alice")
     return World(
         desk=desk,
         ticket=ticket,
