@@ -21,7 +21,7 @@ from allie.mail.tests.test_sending import NOW, queue
 from tests.servers.smtp import running_smtp_server
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="SQLite runs one writer at a time: no overlap"
     ),
