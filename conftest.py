@@ -114,7 +114,7 @@ def desk(db: Any) -> Desk:
 def _cold_sla_calendar_cache():
     """Start every test with no cached business calendar, so query counts do not depend on
     which test ran before (a cold cache costs two queries: calendars and their exceptions)."""
-    from allie.sla.presenters import clear_calendar_cache
+    from allie.sla.calendars import clear_calendar_cache
 
     clear_calendar_cache()
     yield

@@ -387,6 +387,8 @@ def on_ticket_event(ticket: Ticket, *, kind: str, now: datetime) -> list[Escalat
         return []
     if kind not in ("opened", "reopen"):
         return []
+    if kind == "opened" and not is_vip(ticket):
+        return []  # only a VIP ticket raises anything at opening: spare the ladder's queries
     ladder = ladder_for(ticket.organisation_id)
     raised = {item for item in raised_levels(ticket) if isinstance(item, str)}
     if kind == "opened":

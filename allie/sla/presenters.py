@@ -2,90 +2,24 @@
 
 `TicketSla` is stored when the ticket changes (`computed_at`); between changes the running
 clocks keep counting in business time. Reading "time left" therefore needs the ticket's
-calendar: domain calendars are cached in-process for a short time, so a queue of many tickets
-costs no query per row (and at most two when the cache is cold, whatever the row count).
+calendar: domain calendars are cached in-process for a short time (`allie.sla.calendars`), so a
+queue of many tickets costs no query per row (and at most two when the cache is cold).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
-from allie.sla.domain.calendar import (
-    DEFAULT_HOLIDAYS,
-    DEFAULT_TIMEZONE,
-    Calendar,
-    build_calendar,
-    business_seconds_between,
-)
+from allie.sla.calendars import domain_calendar
+from allie.sla.domain.calendar import Calendar, business_seconds_between
 from allie.sla.domain.clock import CLOCKS
-from allie.sla.domain.errors import SlaError
-from allie.sla.models import DEFAULT_HOURS, BusinessCalendar, CalendarException, Clock, TicketSla
+from allie.sla.models import Clock, TicketSla
 
-#: How long a loaded calendar is trusted before it is read again (seconds).
-CALENDAR_TTL = 60.0
 #: Below this share of its target left, a running clock shows as a warning.
 WARNING_SHARE = 0.25
-
-_lock = threading.Lock()
-_cache: dict[str, Any] = {"loaded_at": None, "calendars": {}, "default": None}
-
-
-def _built_in_calendar() -> Calendar:
-    return build_calendar(DEFAULT_HOURS, timezone=DEFAULT_TIMEZONE, holidays=DEFAULT_HOLIDAYS)
-
-
-def clear_calendar_cache() -> None:
-    """Forget the cached calendars (called whenever a calendar or an exception changes)."""
-    with _lock:
-        _cache["loaded_at"] = None
-        _cache["calendars"] = {}
-        _cache["default"] = None
-
-
-def _load_calendars() -> None:
-    """Read every calendar and its exceptions (two queries) into the cache."""
-    calendars: dict[int, Calendar] = {}
-    default: Calendar | None = None
-    for row in BusinessCalendar.objects.prefetch_related("exceptions"):
-        try:
-            domain = row.to_domain(exceptions=list(row.exceptions.all()))
-        except SlaError:
-            continue  # an invalid row (saved outside the admin) falls back to the default
-        calendars[row.pk] = domain
-        if row.is_default:
-            default = domain
-    _cache["calendars"] = calendars
-    _cache["default"] = default or _built_in_calendar()
-    _cache["loaded_at"] = time.monotonic()
-
-
-def domain_calendar(calendar_id: int | None) -> Calendar:
-    """Return the domain calendar with this id, else the default one (cached for a minute)."""
-    with _lock:
-        loaded_at = _cache["loaded_at"]
-        if loaded_at is None or time.monotonic() - loaded_at > CALENDAR_TTL:
-            _load_calendars()
-        calendars: dict[int, Calendar] = _cache["calendars"]
-        if calendar_id is not None and calendar_id in calendars:
-            return calendars[calendar_id]
-        return _cache["default"]  # type: ignore[no-any-return]
-
-
-def _forget(**_kwargs: Any) -> None:
-    clear_calendar_cache()
-
-
-for _model in (BusinessCalendar, CalendarException):
-    post_save.connect(_forget, sender=_model, dispatch_uid=f"sla-calendar-cache-save-{_model}")
-    post_delete.connect(_forget, sender=_model, dispatch_uid=f"sla-calendar-cache-del-{_model}")
-
 
 # --- Reading the clocks as of now ----------------------------------------------------------
 

@@ -17,13 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from allie.sla.domain.calendar import (
-    DEFAULT_HOLIDAYS,
-    DEFAULT_TIMEZONE,
-    Calendar,
-    add_business_seconds,
-    build_calendar,
-)
+from allie.sla.calendars import resolve_calendar
+from allie.sla.domain.calendar import Calendar, add_business_seconds
 from allie.sla.domain.clock import (
     CLOCKS,
     ClockReading,
@@ -36,8 +31,6 @@ from allie.sla.domain.clock import (
     compute_clocks,
 )
 from allie.sla.models import (
-    DEFAULT_HOURS,
-    BusinessCalendar,
     Deadline,
     SlaPolicy,
     SlaSettings,
@@ -66,20 +59,15 @@ DeadlineHandler = Callable[[Deadline, "TicketSla | None", datetime, dict[Any, An
 deadline_handlers: list[DeadlineHandler] = []
 
 
-def calendar_for(ticket: Ticket) -> tuple[BusinessCalendar | None, Calendar]:
-    """Return the calendar that applies: the site's, else the organisation's, else the default."""
-    chosen: BusinessCalendar | None = None
-    if ticket.site_id is not None and ticket.site.calendar_id is not None:
-        chosen = ticket.site.calendar
-    elif ticket.organisation.calendar_id is not None:
-        chosen = ticket.organisation.calendar
-    else:
-        chosen = BusinessCalendar.objects.filter(is_default=True).first()
+def calendar_for(ticket: Ticket) -> tuple[int | None, Calendar]:
+    """Return the calendar that applies (the site's, else the organisation's, else the default)
+    and its id (None for the built-in calendar), from the in-process calendar cache."""
+    chosen: int | None = None
+    if ticket.site_id is not None:
+        chosen = ticket.site.calendar_id
     if chosen is None:
-        return None, build_calendar(
-            DEFAULT_HOURS, timezone=DEFAULT_TIMEZONE, holidays=DEFAULT_HOLIDAYS
-        )
-    return chosen, chosen.to_domain()
+        chosen = ticket.organisation.calendar_id
+    return resolve_calendar(chosen)
 
 
 def policy_for(ticket: Ticket, paused: frozenset[str]) -> tuple[SlaPolicy | None, Policy]:
@@ -125,11 +113,11 @@ def read_clocks(
     """Return the ticket's clocks at `now`, with the calendar and policy that produced them."""
     settings_row = SlaSettings.current()
     paused = frozenset(settings_row.paused_statuses)
-    calendar_row, calendar = calendar_for(ticket)
+    calendar_id, calendar = calendar_for(ticket)
     policy_row, policy = policy_for(ticket, paused)
     clocks = compute_clocks(calendar, policy, clock_events(ticket), max(now, ticket.created_at))
     context = {
-        "calendar": calendar_row,
+        "calendar_id": calendar_id,
         "policy": policy_row,
         "thresholds": sorted({int(t) for t in settings_row.warning_thresholds}),
     }
@@ -145,13 +133,14 @@ def refresh_ticket_sla(ticket: Ticket, *, now: datetime | None = None, by: Any =
     clocks, calendar, policy, context = read_clocks(ticket, now=now)
     targets = {name: int(policy.target(name).total_seconds() // 60) for name in CLOCKS}
     previous = TicketSla.objects.filter(ticket=ticket).first()
+    old_targets = _targets_of(previous) if previous is not None else targets
     readings = {name: getattr(clocks, name) for name in CLOCKS}
     running_dues = [r.due for r in readings.values() if r.state in _COUNTING and r.due is not None]
     values: dict[str, Any] = {
-        "calendar": context["calendar"],
+        "calendar_id": context["calendar_id"],
         "policy": context["policy"],
-        "next_update_breaches": clocks.next_update.breaches,
         "next_breach_at": min(running_dues, default=None),
+        "next_update_breaches": clocks.next_update.breaches,
         "computed_at": now,
     }
     for name, reading in readings.items():
@@ -159,17 +148,27 @@ def refresh_ticket_sla(ticket: Ticket, *, now: datetime | None = None, by: Any =
         values[f"{name}_state"] = reading.state.value
         values[f"{name}_elapsed"] = reading.elapsed_seconds
         values[f"{name}_due_at"] = reading.due
-    summary, _created = TicketSla.objects.update_or_create(ticket=ticket, defaults=values)
-    if previous is not None and _targets_of(previous) != targets:
+    # Plain create or update: this runs inside the ticket service's transaction, which holds
+    # the ticket row, so no savepoint dance (update_or_create) is needed.
+    if previous is None:
+        summary = TicketSla.objects.create(ticket=ticket, **values)
+    else:
+        TicketSla.objects.filter(pk=previous.pk).update(**values)
+        summary = previous
+        for field_name, value in values.items():
+            setattr(summary, field_name, value)
+    if old_targets != targets:
         TimelineEvent.objects.create(
             ticket=ticket,
             kind=TimelineEvent.Kind.SYSTEM,
             actor=by,
             is_public=False,
-            data={"sla": "targets_changed", "from": _targets_of(previous), "to": targets},
+            data={"sla": "targets_changed", "from": old_targets, "to": targets},
             created_at=now,
         )
-    _plan_deadlines(ticket, clocks, calendar, context["thresholds"], now=now)
+    _plan_deadlines(
+        ticket, clocks, calendar, context["thresholds"], now=now, fresh=previous is None
+    )
     return summary
 
 
@@ -181,14 +180,21 @@ def _targets_of(summary: TicketSla) -> dict[str, int]:
 
 
 def _plan_deadlines(
-    ticket: Ticket, clocks: SlaClocks, calendar: Calendar, thresholds: list[int], *, now: datetime
+    ticket: Ticket,
+    clocks: SlaClocks,
+    calendar: Calendar,
+    thresholds: list[int],
+    *,
+    now: datetime,
+    fresh: bool = False,
 ) -> None:
     """Replace the ticket's future pending deadlines by those of the clocks now running.
 
     Deadlines already due stay for the sweeper; handled ones stay as history. A threshold
     already crossed is planned "now" and the unique key keeps it from being raised twice.
     """
-    Deadline.objects.filter(ticket=ticket, handled_at__isnull=True, due_at__gt=now).delete()
+    if not fresh:  # a ticket seen for the first time has no deadline yet
+        Deadline.objects.filter(ticket=ticket, handled_at__isnull=True, due_at__gt=now).delete()
     planned = []
     for name in CLOCKS:
         reading: ClockReading = getattr(clocks, name)

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from allie.accounts.models import Role
+from allie.sla.calendars import clear_calendar_cache
 from allie.sla.models import TicketSla
-from allie.sla.presenters import clear_calendar_cache
 from allie.sla.views import neutralise
 from allie.tickets.services import acknowledge, open_ticket, reply, transition
 from tests.factories import AgentFactory, ServiceFactory, UserFactory
