@@ -95,7 +95,7 @@ def clock_events(ticket: Ticket) -> list[Event]:
             TimelineEvent.Kind.PUBLIC_REPLY,
         ]
     ).order_by("created_at", "id")
-    for row in rows.only("kind", "created_at", "data"):
+    for row in rows.only("kind", "created_at", "data", "ticket_id"):
         if row.kind == TimelineEvent.Kind.OPENED:
             events.append(StatusChange(at=row.created_at, status="new"))
         elif row.kind == TimelineEvent.Kind.STATUS_CHANGE:

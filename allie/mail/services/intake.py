@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -164,7 +163,11 @@ def _existing(
     condition = Q(message_id=message_id)
     if mailbox is not None and uid is not None:
         condition |= Q(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
-    return InboundMessage.objects.filter(condition).select_related("ticket").first()
+    # Probe with the key alone (cheap: most mail is new), then load a duplicate in full.
+    found = InboundMessage.objects.filter(condition).values_list("pk", flat=True).first()
+    if found is None:
+        return None
+    return InboundMessage.objects.select_related("ticket").get(pk=found)
 
 
 def _duplicate(existing: InboundMessage) -> IntakeResult:
@@ -188,7 +191,12 @@ def _process(
                 return IntakeResult(DUPLICATE, row, reason="processed meanwhile")
             row.attempts += 1
             history = row.source == InboundMessage.Source.IMPORT
-            with notifications.muted() if history else nullcontext():
+            mailbox_address = row.mailbox.address if row.mailbox is not None else None
+            with (
+                notifications.muted()
+                if history
+                else notifications.answering(row.message_id, mailbox_address)
+            ):
                 decision = _decide(
                     row, parsed, now=now, create_senders=create_senders, written=written
                 )
@@ -199,9 +207,6 @@ def _process(
                 event=decision.event,
                 processed_at=now,
             )
-            if decision.ticket is not None and not history:
-                # The receipt queued by open_ticket now answers the client's own email.
-                notifications.thread_pending_notifications(decision.ticket)
     except Exception as error:
         for path in written:  # the rows rolled back: leave no orphan file behind
             path.unlink(missing_ok=True)

@@ -56,6 +56,22 @@ class Planned:
 _muted: ContextVar[bool] = ContextVar("allie_notifications_muted", default=False)
 
 
+# The inbound message intake is turning into a ticket right now: (Message-ID, mailbox address).
+_answering: ContextVar[tuple[str, str | None] | None] = ContextVar(
+    "allie_notifications_answering", default=None
+)
+
+
+@contextmanager
+def answering(message_id: str, mailbox_address: str | None) -> Iterator[None]:
+    """Within this block, the receipt of a new ticket answers this inbound message."""
+    token = _answering.set((message_id, mailbox_address))
+    try:
+        yield
+    finally:
+        _answering.reset(token)
+
+
 @contextmanager
 def muted() -> Iterator[None]:
     """Within this block, timeline events queue no notification."""
@@ -328,28 +344,20 @@ def _deliver(
         .order_by("-send_after", "-pk")
         .first()
     )
+    # Rendering waits until the message is sent (`render_message`): gathering an event costs
+    # no template, however many events a minute brings.
     if pending is not None:
-        events = [*pending.events, summary]
-        subject, text, html = render(ticket, recipient, events, language=pending.language)
-        OutboundMessage.objects.filter(pk=pending.pk).update(
-            events=events, subject=subject, text_body=text, html_body=html
-        )
-        pending.events, pending.subject, pending.text_body, pending.html_body = (
-            events,
-            subject,
-            text,
-            html,
-        )
+        pending.events = [*pending.events, summary]
+        OutboundMessage.objects.filter(pk=pending.pk).update(events=pending.events)
         return pending
     language = language_of(recipient)
     events = [summary]
-    subject, text, html = render(ticket, recipient, events, language=language)
     in_reply_to, references, from_address = _threading(ticket, summary)
     return enqueue_message(
         to_address=recipient.email,
-        subject=subject,
-        text_body=text,
-        html_body=html,
+        subject=_subject(ticket),
+        text_body="",
+        html_body="",
         kind=KIND,
         language=language,
         ticket=ticket,
@@ -381,9 +389,13 @@ def _threading(ticket: Ticket, summary: dict[str, Any]) -> tuple[str, list[str],
     Replies are sent from the mailbox the requester wrote to, so their answers come back to it.
     """
     if summary["notice"] == "received":
-        # A brand-new ticket has no messages yet (an emailed one is linked by intake just
-        # after, which calls `thread_pending_notifications`).
-        return "", [], None
+        # A brand-new ticket has no message of its own yet; an emailed one is being made from
+        # the message intake is processing, which the receipt then answers.
+        source = _answering.get()
+        if source is None:
+            return "", [], None
+        message_id, mailbox_address = source
+        return message_id, [message_id], mailbox_address
     inbound = list(
         InboundMessage.objects.filter(ticket_id=ticket.pk)
         .order_by("-received_at", "-pk")
@@ -428,43 +440,31 @@ def _first_message_id(ticket: Ticket) -> str:
     return min(row for row in (first_in, first_out) if row is not None)[1]
 
 
-def thread_pending_notifications(ticket: Ticket) -> int:
-    """Give the ticket's unsent notifications the threading headers known now; return how many.
-
-    Intake links an emailed request's message to its ticket after `open_ticket` has queued the
-    receipt; calling this then makes the receipt answer the requester's email.
-    """
-    with transaction.atomic():
-        return _thread_pending(ticket)
-
-
-def _thread_pending(ticket: Ticket) -> int:
-    rows = list(
-        OutboundMessage.objects.select_for_update().filter(
-            ticket_id=ticket.pk, kind=KIND, status=OutboundMessage.Status.PENDING, attempts=0
-        )
-    )
-    if not rows:
-        return 0
-    inbound = list(
-        InboundMessage.objects.filter(ticket_id=ticket.pk)
-        .order_by("-received_at", "-pk")
-        .values_list("message_id", "received_at", "sender", "mailbox__address")[:MAX_REFERENCES]
-    )
-    outbound = list(
-        OutboundMessage.objects.filter(ticket_id=ticket.pk)
-        .exclude(pk__in=[row.pk for row in rows])
-        .order_by("-created_at", "-pk")
-        .values_list("message_id", "created_at")[:MAX_REFERENCES]
-    )
-    in_reply_to, references, from_address = _headers(ticket, inbound, outbound)
-    changes: dict[str, Any] = {"in_reply_to": in_reply_to, "references": " ".join(references)}
-    if from_address:
-        changes["from_address"] = from_address
-    return OutboundMessage.objects.filter(pk__in=[row.pk for row in rows]).update(**changes)
-
-
 # --- Rendering ----------------------------------------------------------------------------------
+
+
+def render_message(message: OutboundMessage) -> OutboundMessage:
+    """Write the subject and bodies of a notification from its gathered events (before sending).
+
+    Rendered once, when the sender picks the row up; other kinds of message are written whole
+    when queued and are returned as they are.
+    """
+    if message.kind != KIND or message.text_body or message.ticket_id is None:
+        return message
+    if message.recipient_id is None:
+        return message
+    ticket = Ticket.objects.select_related("requester").get(pk=message.ticket_id)
+    recipient = User.objects.select_related("organisation").get(pk=message.recipient_id)
+    subject, text, html = render(ticket, recipient, message.events, language=message.language)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        subject=subject, text_body=text, html_body=html
+    )
+    message.subject, message.text_body, message.html_body = subject, text, html
+    return message
+
+
+def _subject(ticket: Ticket) -> str:
+    return f"[{ticket.reference}] {_one_line(ticket.title)}"[:500]
 
 
 def render(
@@ -487,8 +487,7 @@ def render(
         context["items"] = items
         text = render_to_string("mail/notifications/message.txt", context)
         html = render_to_string("mail/notifications/message.html", context)
-    subject = f"[{ticket.reference}] {_one_line(ticket.title)}"[:500]
-    return subject, _paragraphs(text) + "\n", html
+    return _subject(ticket), _paragraphs(text) + "\n", html
 
 
 ITEM_TEXT = "mail/notifications/_item.txt"

@@ -30,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from allie.mail.models import MailSettings, OutboundMessage
+from allie.mail.services.notifications import render_message
 from allie.mail.services.outbox import desk_domain
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def send_due_messages(*, now: datetime | None = None, limit: int = 100) -> int:
     try:
         for index, message in enumerate(batch):
             try:
+                render_message(message)  # a notification is written when it is sent
                 backend.send_messages([build_email(message, connection=backend)])
             except ValueError as error:
                 # Django refuses the message before talking to the server (a newline in a

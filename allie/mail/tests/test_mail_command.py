@@ -70,3 +70,28 @@ def test_send_delivers_the_due_outbox_over_smtp(desk, settings):
         assert out.getvalue().strip() == "sent 3"
         assert len(server.received) == 3
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_notification_is_written_when_it_is_sent(desk, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from allie.tickets.services import open_ticket
+
+    ticket = open_ticket(requester=desk.person("alice"), title="Écran noir", service=desk.service)
+    queued = OutboundMessage.objects.get(ticket=ticket)
+    assert queued.text_body == ""  # gathered, not yet written
+    OutboundMessage.objects.filter(pk=queued.pk).update(
+        send_after=timezone.now() - timedelta(seconds=1)
+    )
+    with running_smtp_server() as server:
+        server.configure(settings)
+        call_command("mail", "send", stdout=StringIO())
+        [received] = server.received
+    message = received.message()
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert ticket.reference in body
+    assert ticket.reference in message["Subject"]
+    queued.refresh_from_db()
+    assert ticket.reference in queued.text_body  # what was sent is kept

@@ -13,7 +13,7 @@ from allie.mail.models import InboundMessage, Mailbox, NotificationPreference, O
 from allie.mail.services.notifications import (
     DIGEST_WINDOW,
     on_timeline_event,
-    thread_pending_notifications,
+    render_message,
 )
 from allie.tickets.models import TimelineEvent
 from allie.tickets.services import (
@@ -34,7 +34,9 @@ def at(minutes: float = 0, days: int = 0) -> datetime:
 
 
 def messages_to(person):
-    return list(OutboundMessage.objects.filter(recipient=person).order_by("created_at", "pk"))
+    """The person's messages, written as the sender would write them."""
+    rows = OutboundMessage.objects.filter(recipient=person).order_by("created_at", "pk")
+    return [render_message(row) for row in rows]
 
 
 def notices_in(message):
@@ -69,7 +71,7 @@ def ticket(desk, alice):
 def test_a_new_request_sends_its_receipt_to_the_requester_with_its_reference(desk, alice):
     ticket = open_ticket(requester=alice, title="Écran noir", service=desk.service, now=at())
 
-    [message] = OutboundMessage.objects.all()
+    [message] = map(render_message, OutboundMessage.objects.all())
     assert message.recipient == alice
     assert message.to_address == "alice@finances.test"
     assert message.kind == "notification"
@@ -167,11 +169,11 @@ def test_waiting_on_the_requester_and_declining_tell_her_why_in_french(desk, ali
         now=at(5),
     )
 
-    waiting_message = OutboundMessage.objects.filter(ticket=waiting).last()
+    waiting_message = render_message(OutboundMessage.objects.filter(ticket=waiting).last())
     assert notices_in(waiting_message) == ["waiting_on_you"]
     assert "Votre demande est en attente de votre réponse." in waiting_message.text_body
     assert "Quel poste?" in waiting_message.text_body
-    declined_message = OutboundMessage.objects.filter(ticket=declined).last()
+    declined_message = render_message(OutboundMessage.objects.filter(ticket=declined).last())
     assert notices_in(declined_message) == ["declined"]
     text = declined_message.text_body
     assert "Agathe Tremblay a refusé votre demande." in text
@@ -373,16 +375,17 @@ def test_references_are_capped_at_twenty_keeping_the_first(ticket, alice, agathe
     assert references[1:] == [f"<in{n}@client.test>" for n in range(12, 31)]
 
 
-def test_threading_a_new_ticket_after_intake_links_its_email(ticket, alice):
-    receipt = messages_to(alice)[0]
-    assert receipt.in_reply_to == ""
-    _inbound(ticket, 1, sender="alice@finances.test", minutes=0)
+def test_the_receipt_of_a_ticket_made_from_an_email_answers_that_email(alice):
+    from allie.mail.services.notifications import answering
 
-    assert thread_pending_notifications(ticket) == 1
+    with answering("<in1@client.test>", "soutien@desk.test"):
+        made = open_ticket(requester=alice, title="Courriel", channel="email", now=at())
 
-    receipt.refresh_from_db()
+    receipt = messages_to(alice)[-1]
+    assert receipt.ticket == made
     assert receipt.in_reply_to == "<in1@client.test>"
     assert receipt.references == "<in1@client.test>"
+    assert receipt.from_address == "soutien@desk.test"
 
 
 def test_notifying_one_event_costs_a_bounded_number_of_queries(

@@ -10,6 +10,7 @@ import pytest
 from allie.accounts.models import Language
 from allie.escalations.services import raise_escalation
 from allie.mail.models import NotificationPreference, OutboundMessage
+from allie.mail.services.notifications import render_message
 from allie.sla.services import sweep_deadlines
 from allie.tickets.models import Ticket
 from allie.tickets.services import (
@@ -29,7 +30,9 @@ def at(minutes: float = 0) -> datetime:
 
 
 def messages_to(person):
-    return list(OutboundMessage.objects.filter(recipient=person).order_by("created_at", "pk"))
+    """The person's messages, written as the sender would write them."""
+    rows = OutboundMessage.objects.filter(recipient=person).order_by("created_at", "pk")
+    return [render_message(row) for row in rows]
 
 
 def notices_in(message):
