@@ -293,7 +293,7 @@ def _handle_batch(rows: QuerySet[Deadline], *, now: datetime, isolate: bool) -> 
     outcome = _BatchOutcome()
     with transaction.atomic():
         claim = rows.select_related(
-            "ticket", "ticket__organisation", "ticket__requester", "ticket__team"
+            "ticket", "ticket__organisation", "ticket__requester", "ticket__team", "ticket__owner"
         )
         if connection.features.has_select_for_update_skip_locked:
             claim = claim.select_for_update(skip_locked=True, no_key=True, of=("self", "ticket"))
@@ -339,11 +339,15 @@ def _handle_batch(rows: QuerySet[Deadline], *, now: datetime, isolate: bool) -> 
 def _apply(deadline: Deadline, summary: TicketSla | None, now: datetime, memo: dict) -> str:
     """Write a deadline's effects (timeline entry, breached state, handlers); return the outcome."""
     outcome = "breach" if deadline.is_breach else "warning"
+    data = {"sla": outcome, **deadline.describe(), "due_at": deadline.due_at.isoformat()}
+    target_due = summary.due_of(deadline.clock) if summary is not None else None
+    if target_due is not None:
+        data["target_due_at"] = target_due.isoformat()  # when the target itself falls due
     TimelineEvent.objects.create(
         ticket=deadline.ticket,
         kind=TimelineEvent.Kind.SYSTEM,
         is_public=False,
-        data={"sla": outcome, **deadline.describe(), "due_at": deadline.due_at.isoformat()},
+        data=data,
         created_at=now,
     )
     if deadline.is_breach and summary is not None:

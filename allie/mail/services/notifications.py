@@ -250,8 +250,11 @@ def _plan_system(event: TimelineEvent) -> list[Planned]:
         notice = "sla_breach" if outcome == "breach" else "sla_warning"
         clock = data.get("clock", "")
         due = data.get("due_at", "")
-        if outcome == "warning":
-            # A warning's own due time is the threshold's; the owner needs the target's.
+        if outcome == "warning" and data.get("target_due_at"):
+            # A warning's own due time is the threshold's; the owner needs the target's,
+            # which the sweeper writes in the event.
+            due = data["target_due_at"]
+        elif outcome == "warning":
             target = TicketSla.objects.filter(ticket_id=ticket.pk).first()
             known = target is not None and clock in Clock.values
             target_due = target.due_of(clock) if known else None  # type: ignore[union-attr]
@@ -288,6 +291,9 @@ def _person(pk: int | None, event: TimelineEvent) -> User | None:
         return None
     if pk == event.actor_id:
         return event.actor  # type: ignore[return-value]
+    ticket = event.ticket
+    if pk == ticket.owner_id and Ticket.owner.is_cached(ticket):
+        return ticket.owner  # loaded with the ticket (the sweeper does)
     return User.objects.filter(pk=pk).first()
 
 
