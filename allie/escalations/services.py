@@ -70,7 +70,7 @@ def _record(
     escalation: Escalation, action: str, *, by: Any, now: datetime, body: str = "", **data: Any
 ) -> TimelineEvent:
     return TimelineEvent.objects.create(
-        ticket_id=escalation.ticket_id,
+        ticket=escalation.ticket,  # loaded: the notices it causes read it
         kind=TimelineEvent.Kind.SYSTEM,
         actor=by,
         is_public=False,

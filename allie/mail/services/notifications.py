@@ -262,8 +262,6 @@ def _plan_system(event: TimelineEvent) -> list[Planned]:
         summary = _summary(event, notice, clock=clock, threshold=data.get("threshold"), due=due)
         return [Planned(owner, summary)]
     if data.get("escalation") == "raised":
-        from allie.tickets.selectors import may_work_on
-
         team_name = ""
         if data.get("team"):
             team_name = Team.objects.filter(pk=data["team"]).values_list("name", flat=True).first()
@@ -276,9 +274,9 @@ def _plan_system(event: TimelineEvent) -> list[Planned]:
                 level=data.get("level", ""),
                 team=team_name or "",
                 body=event.body,
-                # An alerted person who does not work on the ticket (an executive sponsor)
-                # follows it from the escalations page.
-                link="workspace" if may_work_on(person, event.ticket) else "escalations",
+                # The client's executive sponsor does not work on tickets: they follow it
+                # from the escalations page; everyone else alerted is on the desk.
+                link="escalations" if data.get("level") == Level.EXECUTIVE_SPONSOR else "workspace",
             )
             planned.append(Planned(person, summary))
         return planned
@@ -358,7 +356,9 @@ def _deliver(
         return pending
     language = language_of(recipient)
     events = [summary]
-    in_reply_to, references, from_address = _threading(ticket, summary)
+    # Threading headers are looked up when the message is written (`render_message`), except
+    # for the receipt of an emailed request, which answers the message intake is processing.
+    in_reply_to, references, from_address = _answered_message()
     return enqueue_message(
         to_address=recipient.email,
         subject=_subject(ticket),
@@ -387,28 +387,28 @@ def language_of(person: User) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _threading(ticket: Ticket, summary: dict[str, Any]) -> tuple[str, list[str], str | None]:
-    """Return In-Reply-To, References and the sender address for a new message on `ticket`.
+def _answered_message() -> tuple[str, list[str], str | None]:
+    source = _answering.get()
+    if source is None:
+        return "", [], None
+    message_id, mailbox_address = source
+    return message_id, [message_id], mailbox_address
+
+
+def _threading(ticket: Ticket, message_pk: int) -> tuple[str, list[str], str | None]:
+    """Return In-Reply-To, References and the sender address for message `message_pk`.
 
     In-Reply-To is the requester's latest message, so their mail client threads our answer
     under it; References lists the ticket's messages oldest first, at most 20, the first kept.
     Replies are sent from the mailbox the requester wrote to, so their answers come back to it.
     """
-    if summary["notice"] == "received":
-        # A brand-new ticket has no message of its own yet; an emailed one is being made from
-        # the message intake is processing, which the receipt then answers.
-        source = _answering.get()
-        if source is None:
-            return "", [], None
-        message_id, mailbox_address = source
-        return message_id, [message_id], mailbox_address
     inbound = list(
         InboundMessage.objects.filter(ticket_id=ticket.pk)
         .order_by("-received_at", "-pk")
         .values_list("message_id", "received_at", "sender", "mailbox__address")[:MAX_REFERENCES]
     )
     outbound = list(
-        OutboundMessage.objects.filter(ticket_id=ticket.pk)
+        OutboundMessage.objects.filter(ticket_id=ticket.pk, pk__lt=message_pk)  # sent before it
         .order_by("-created_at", "-pk")
         .values_list("message_id", "created_at")[:MAX_REFERENCES]
     )
@@ -462,10 +462,15 @@ def render_message(message: OutboundMessage) -> OutboundMessage:
     ticket = Ticket.objects.select_related("requester").get(pk=message.ticket_id)
     recipient = User.objects.select_related("organisation").get(pk=message.recipient_id)
     subject, text, html = render(ticket, recipient, message.events, language=message.language)
-    OutboundMessage.objects.filter(pk=message.pk).update(
-        subject=subject, text_body=text, html_body=html
-    )
-    message.subject, message.text_body, message.html_body = subject, text, html
+    changes: dict[str, Any] = {"subject": subject, "text_body": text, "html_body": html}
+    if not message.in_reply_to:
+        in_reply_to, references, from_address = _threading(ticket, message.pk)
+        changes.update(in_reply_to=in_reply_to, references=" ".join(references))
+        if from_address:
+            changes["from_address"] = from_address
+    OutboundMessage.objects.filter(pk=message.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(message, name, value)
     return message
 
 
