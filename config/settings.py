@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "allie.sla",
     "allie.escalations",
     "allie.mail",
+    "allie.voice",
     "allie.portal",
     "allie.workspace",
     "allie.api",

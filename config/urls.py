@@ -16,5 +16,6 @@ urlpatterns = [
     path("escalations/", include("allie.escalations.urls")),
     path("sla/", include("allie.sla.urls")),
     path("mail/", include("allie.mail.urls")),
+    path("voice/", include("allie.voice.urls")),
     path("", include("allie.tickets.urls")),
 ]

@@ -87,6 +87,9 @@ MATRIX = [
     Route("escalations:acknowledge", "post", "L N N N N N N N", lambda w: {"pk": w.escalation.pk}),
     Route("escalations:close", "post", "L N N N N N N A", lambda w: {"pk": w.escalation.pk}),
     Route("sla:compliance", "get", LEADERS),
+    Route("voice:commitments", "get", LEADERS),
+    Route("voice:commitment_add", "post", WORKING_AGENTS, ticket_ref),
+    Route("voice:commitment_settle", "post", WORKING_AGENTS, ticket_ref),
     Route("mail:preferences", "get", SIGNED_IN),
     Route("mail:original", "get", TICKET_SCOPE, lambda w: {"pk": w.inbound.pk}),
 ]

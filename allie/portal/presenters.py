@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from allie.accounts.models import User
 from allie.catalog.models import FormField
 from allie.tickets.models import Status, Ticket, TimelineEvent
+from allie.voice.presenters import requester_sentence
 
 # What happens next, per status, when the owner has not written a next step themselves.
 NEXT_STEPS: dict[str, Any] = {
@@ -134,6 +135,9 @@ def _describe(event: TimelineEvent, names: dict[int, str]) -> TimelineEntry | No
             return None
         sentence = gettext("%(name)s is now in charge of your request") % {"name": new_owner}
         return TimelineEntry(kind, sentence, event.created_at)
+    if kind == TimelineEvent.Kind.SYSTEM and event.data.get("commitment"):
+        # Only public commitments reach the requester's timeline.
+        return TimelineEntry(kind, requester_sentence(event.data), event.created_at, event.body)
     if kind == TimelineEvent.Kind.FIELD_CHANGE and "next_step" in event.data.get("changes", {}):
         new_step = event.data["changes"]["next_step"][1]
         sentence = gettext("Next step: %(step)s") % {"step": new_step}

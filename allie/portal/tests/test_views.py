@@ -663,8 +663,9 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
 
     # session, user, roles, ticket, settings (x2: ours and the actions), form fields,
     # pending handoff, events, their files, new owners, the files list
-    # (+1: the next-update promise, from the ticket's SLA; +1: the ticket's escalations)
-    with django_assert_num_queries(12 + 1 + 1):
+    # (+1: the next-update promise, from the ticket's SLA; +1: the ticket's escalations;
+    # +1: the ticket's open public commitments)
+    with django_assert_num_queries(12 + 1 + 1 + 1):
         response = client.get(ticket_url(ticket))
 
     assert response.status_code == 200

@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 
 from allie.accounts.models import Role
+from allie.core.reports import neutralise
 from allie.sla.calendars import clear_calendar_cache
 from allie.sla.models import TicketSla
-from allie.sla.views import neutralise
 from allie.tickets.services import acknowledge, open_ticket, reply, transition
 from tests.factories import AgentFactory, ServiceFactory, UserFactory
 

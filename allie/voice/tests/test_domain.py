@@ -231,3 +231,26 @@ def test_scores_agree_with_a_hand_computation():
 @given(st.lists(st.integers(min_value=0, max_value=10), min_size=1))
 def test_nps_stays_between_minus_and_plus_one_hundred(answers):
     assert -100 <= nps(answers) <= 100
+
+
+# --- Commitments (ledger additions) ------------------------------------------------------------
+
+
+def test_a_commitment_cannot_be_marked_open_again():
+    with pytest.raises(CommitmentError) as refused:
+        mark(State.OPEN, State.OPEN, due_at=NOW + timedelta(hours=2), now=NOW)
+    assert refused.value.code == "unknown_state"
+
+
+@pytest.mark.parametrize(
+    ("ahead", "reminders"),
+    [
+        (timedelta(minutes=30), []),
+        (timedelta(hours=1), []),
+        (timedelta(hours=5), [timedelta(hours=4)]),
+        (timedelta(days=2), [timedelta(days=1), timedelta(days=1, hours=23)]),
+    ],
+)
+def test_reminders_a_day_and_an_hour_ahead_of_a_promise(ahead, reminders):
+    times = reminder_times(created_at=NOW, due_at=NOW + ahead)
+    assert times == [NOW + offset for offset in reminders]

@@ -11,6 +11,7 @@ from allie.catalog.models import ImpactChoices, UrgencyChoices
 from allie.escalations.presenters import timeline_summary as escalation_summary
 from allie.sla.models import Clock
 from allie.tickets.models import Channel, Priority, Status, TimelineEvent
+from allie.voice.presenters import timeline_summary as commitment_summary
 
 register = template.Library()
 
@@ -85,6 +86,8 @@ def event_summary(event: TimelineEvent, lookups: dict[str, dict[int, Any]]) -> s
         return _handoff_summary(data, lookups)
     if data.get("escalation"):
         return escalation_summary(data)
+    if data.get("commitment"):
+        return commitment_summary(data)
     if data.get("sla"):
         return _sla_summary(data)
     return str(event.get_kind_display())

@@ -338,8 +338,9 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
 # session, user, roles, served organisations, ticket, events, their attachments, pending
 # handoff (twice: page and available actions), team ids, desk settings, people named in the
 # timeline, the ticket's attachments, active services for the edit form; the escalation
-# panel: the ticket's escalations and the teams of the "escalate" form.
-TICKET_PAGE_QUERIES = 16
+# panel: the ticket's escalations and the teams of the "escalate" form; the commitments
+# panel: the ticket's open commitments and the organisation's people of the "record" form.
+TICKET_PAGE_QUERIES = 18
 # The SLA card: the ticket's SLA with its calendar and policy, and (cold cache, see conftest)
 # the business calendars with their exceptions.
 SLA_CARD_QUERIES = 3

@@ -1,0 +1,165 @@
+"""The voice of the client's rows. For now: the commitments ledger and its reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from allie.voice.domain.commitments import State as DomainState
+
+
+class CommitmentState(models.TextChoices):
+    OPEN = DomainState.OPEN.value, _("Open")
+    KEPT = DomainState.KEPT.value, _("Kept")
+    RENEGOTIATED = DomainState.RENEGOTIATED.value, _("Renegotiated")
+    BROKEN = DomainState.BROKEN.value, _("Broken")
+
+
+class CommitmentQuerySet(models.QuerySet["Commitment"]):
+    def visible_to(self, user: Any) -> CommitmentQuerySet:
+        """The one scoping rule: see `allie.voice.selectors.scope_commitments`."""
+        from allie.voice.selectors import scope_commitments
+
+        return scope_commitments(self, user)
+
+    def open(self) -> CommitmentQuerySet:
+        return self.filter(state=CommitmentState.OPEN)
+
+
+class Commitment(models.Model):
+    """A promise made to a client, on a ticket or an organisation, due at a given time."""
+
+    State = CommitmentState
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="commitments",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="commitments",
+    )
+    # The team it counts for in the figures, fixed when the promise is made.
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+    )
+    what = models.CharField(_("what was promised"), max_length=500)
+    to_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to whom"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitments_received",
+    )
+    to_name = models.CharField(_("to whom (name)"), max_length=200, blank=True)
+    due_at = models.DateTimeField(_("due"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="commitments_made",
+    )
+    made_at = models.DateTimeField(_("made"))
+    is_public = models.BooleanField(_("shown to the requester"), default=False)
+    state = models.CharField(
+        _("state"), max_length=20, choices=CommitmentState.choices, default=CommitmentState.OPEN
+    )
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("settled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    renegotiated_from = models.ForeignKey(
+        "self",
+        verbose_name=_("renegotiated from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renegotiations",
+    )
+    client_told = models.BooleanField(_("client told"), default=False)
+    client_told_at = models.DateTimeField(_("client told at"), null=True, blank=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        indexes = [
+            # The sweep that breaks overdue commitments reads only the open ones by due time.
+            models.Index(
+                fields=["due_at"], condition=Q(state="open"), name="commitment_open_by_due"
+            ),
+            models.Index(fields=["ticket", "due_at"], name="commitment_by_ticket"),
+            models.Index(fields=["organisation", "due_at"], name="commitment_by_organisation"),
+            models.Index(fields=["made_by", "due_at"], name="commitment_by_promiser"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=CommitmentState.values), name="commitment_known_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open") | Q(settled_at__isnull=False),
+                name="commitment_settled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.what
+
+    @property
+    def to_whom(self) -> str:
+        """The person the promise was made to, by name."""
+        if self.to_person_id is not None:
+            return str(self.to_person)
+        return self.to_name
+
+
+class CommitmentReminder(models.Model):
+    """One reminder to the promiser before the due time; sent once (`sent_at` records it)."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="reminders")
+    remind_at = models.DateTimeField(_("remind at"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["remind_at", "id"]
+        verbose_name = _("commitment reminder")
+        verbose_name_plural = _("commitment reminders")
+        indexes = [
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(sent_at__isnull=True),
+                name="commitment_reminder_pending",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "remind_at"], name="commitment_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} @ {self.remind_at:%Y-%m-%d %H:%M}"

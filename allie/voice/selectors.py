@@ -1,0 +1,117 @@
+"""Reads of the commitments ledger, always scoped to what the reader may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from allie.tickets.selectors import served_organisation_ids
+from allie.voice.domain.commitments import Tally
+from allie.voice.models import Commitment
+
+if TYPE_CHECKING:
+    from allie.tickets.models import Ticket
+
+#: The roles that see the commitments figures.
+FIGURES_ROLES = frozenset({"team_lead", "manager", "executive", "administrator"})
+
+#: How figures can be grouped: the grouping column and the column naming the group.
+GROUPINGS = {
+    "agent": ("made_by_id", "made_by__full_name"),
+    "team": ("team_id", "team__name"),
+    "organisation": ("organisation_id", "organisation__name"),
+}
+
+
+def scope_commitments(queryset: QuerySet[Commitment], user: Any) -> QuerySet[Commitment]:
+    """Narrow `queryset` to the commitments `user` may see.
+
+    Administrators see all; agents see those of the organisations their teams serve and those
+    they made; a requester sees the public ones on their tickets (all of their organisation's
+    tickets when they are its contact). Anyone else sees nothing.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_administrator:
+        return queryset
+    requester = Q(ticket__requester_id=user.pk)
+    if user.is_organisation_contact and user.organisation_id:
+        requester |= Q(ticket__organisation_id=user.organisation_id)
+    condition = Q(is_public=True, ticket__isnull=False) & requester
+    if user.is_agent:
+        condition |= Q(organisation_id__in=served_organisation_ids(user)) | Q(made_by_id=user.pk)
+    return queryset.filter(condition)
+
+
+def open_ticket_commitments(ticket: Ticket, *, public_only: bool = False) -> list[Commitment]:
+    """The ticket's open commitments, soonest due first (one query)."""
+    rows = Commitment.objects.filter(ticket_id=ticket.pk, state=Commitment.State.OPEN)
+    if public_only:
+        rows = rows.filter(is_public=True)
+    return list(rows.select_related("made_by", "to_person").order_by("due_at", "id"))
+
+
+def may_see_figures(user: Any) -> bool:
+    """Whether `user` may read the commitments figures."""
+    return bool(user.is_authenticated and user.is_active and user.roles & FIGURES_ROLES)
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """Commitments due in a period for one agent, team or organisation."""
+
+    key: int | None
+    name: str
+    tally: Tally
+
+    @property
+    def kept_percent(self) -> float | None:
+        rate = self.tally.kept_rate
+        return None if rate is None else round(100 * rate, 1)
+
+
+def commitment_figures(
+    period_start: datetime,
+    period_end: datetime,
+    by: str = "agent",
+    *,
+    user: Any = None,
+    now: datetime | None = None,
+) -> list[FigureRow]:
+    """Return kept, renegotiated and broken commitments due in [start, end), grouped `by`.
+
+    An open commitment already past due counts as broken (the sweep may not have run yet);
+    open ones not yet due are not counted. With `user`, only what they may see. One query
+    (plus the scoping's cached reads).
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"Unknown grouping: {by}")
+    now = now or timezone.now()
+    key, name = GROUPINGS[by]
+    rows = Commitment.objects.filter(due_at__gte=period_start, due_at__lt=period_end)
+    if user is not None:
+        rows = scope_commitments(rows, user)
+    overdue = Q(state=Commitment.State.OPEN, due_at__lt=now)
+    groups = (
+        rows.values(key, name)
+        .annotate(
+            kept=Count("pk", filter=Q(state=Commitment.State.KEPT)),
+            renegotiated=Count("pk", filter=Q(state=Commitment.State.RENEGOTIATED)),
+            broken=Count("pk", filter=Q(state=Commitment.State.BROKEN) | overdue),
+        )
+        .order_by(name, key)
+    )
+    return [
+        FigureRow(
+            key=group[key],
+            name=group[name] or "",
+            tally=Tally(
+                kept=group["kept"], renegotiated=group["renegotiated"], broken=group["broken"]
+            ),
+        )
+        for group in groups
+    ]

@@ -1,0 +1,30 @@
+"""Background jobs of the commitments ledger (thin: they call the services)."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from allie.voice.services import break_overdue, send_reminders
+
+logger = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"))
+def break_overdue_commitments() -> int:
+    """Mark broken the open commitments past due; a missed minute is caught up by the next."""
+    broken = break_overdue()
+    if broken:
+        logger.info("Marked %d overdue commitment(s) broken.", broken)
+    return broken
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_commitment_reminders() -> int:
+    """Write the commitment reminders that are due to the outbox, each once."""
+    sent = send_reminders()
+    if sent:
+        logger.info("Queued %d commitment reminder(s).", sent)
+    return sent

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from allie.voice import views
+
+app_name = "voice"
+
+urlpatterns = [
+    path("commitments/", views.figures, name="commitments"),
+    path("ticket/<str:reference>/commitments/", views.add_view, name="commitment_add"),
+    path("ticket/<str:reference>/commitments/settle/", views.settle_view, name="commitment_settle"),
+]
