@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from allie.accounts.models import Team, User
 from allie.catalog.models import FormField, Service
+from allie.mail.selectors import originals_by_event
 from allie.tickets import selectors
 from allie.tickets.models import DeskSettings, Ticket, TimelineEvent
 from allie.tickets.selectors import QUEUE_NAMES, QueueFilters
@@ -175,6 +176,9 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
     """Return everything the ticket page shows; bound forms with errors may be passed in."""
     user = request.user
     events = list(selectors.visible_timeline(ticket, user))
+    originals = originals_by_event(ticket)
+    for event in events:  # an event made from an email links to the message as received
+        event.original_pk = originals.get(event.pk)  # type: ignore[attr-defined]
     actions = available_actions(ticket, user)
     handoff = selectors.pending_handoff(ticket)
     commands = [name for name in AGENT_COMMANDS if name in actions]

@@ -85,3 +85,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, desk):
 
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_the_agents_timeline_links_an_emailed_message_to_its_original(client, desk):
+    result = receive_message(raw("intake_new_request_fr.eml"), mailbox=make_mailbox(desk))
+    client.force_login(desk.person("agathe"))
+
+    page = client.get(reverse("workspace:ticket", args=[result.ticket.reference]))
+
+    assert reverse("mail:original", args=[result.message.pk]) in page.content.decode()

@@ -339,8 +339,9 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
 # handoff (twice: page and available actions), team ids, desk settings, people named in the
 # timeline, the ticket's attachments, active services for the edit form; the escalation
 # panel: the ticket's escalations and the teams of the "escalate" form; the commitments
-# panel: the ticket's open commitments and the organisation's people of the "record" form.
-TICKET_PAGE_QUERIES = 18
+# panel: the ticket's open commitments and the organisation's people of the "record" form;
+# the emails the timeline's events were made from (links to the original messages).
+TICKET_PAGE_QUERIES = 19
 # The SLA card: the ticket's SLA with its calendar and policy, and (cold cache, see conftest)
 # the business calendars with their exceptions.
 SLA_CARD_QUERIES = 3
