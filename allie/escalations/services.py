@@ -31,7 +31,29 @@ def is_vip(ticket: Ticket) -> bool:
     return bool(ticket.requester.is_vip or ticket.organisation.is_vip)
 
 
-def recipients(ticket: Ticket, level: str, *, target_team: Team | None = None) -> list[User]:
+def recipients(
+    ticket: Ticket,
+    level: str,
+    *,
+    target_team: Team | None = None,
+    memo: dict[Any, Any] | None = None,
+) -> list[User]:
+    """Return who an escalation to `level` alerts (read once per batch when `memo` is given)."""
+    if memo is None:
+        return _recipients(ticket, level, target_team=target_team)
+    key = (
+        "escalation_recipients",
+        level,
+        ticket.team_id,
+        ticket.organisation_id,
+        target_team.pk if target_team is not None else None,
+    )
+    if key not in memo:
+        memo[key] = _recipients(ticket, level, target_team=target_team)
+    return list(memo[key])
+
+
+def _recipients(ticket: Ticket, level: str, *, target_team: Team | None = None) -> list[User]:
     """Return who an escalation to `level` alerts.
 
     Team lead: the ticket team's lead (else the leads of the teams serving its organisation);
@@ -97,6 +119,7 @@ def _raise(
     target_team: Team | None = None,
     clock: str = "",
     threshold: int | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> Escalation:
     """Create the escalation, alert its people and write it in the timeline."""
     escalation = Escalation.objects.create(
@@ -110,7 +133,7 @@ def _raise(
         raised_by=by,
         raised_at=now,
     )
-    people = recipients(ticket, level, target_team=target_team)
+    people = recipients(ticket, level, target_team=target_team, memo=memo)
     EscalationAlert.objects.bulk_create(
         [EscalationAlert(escalation=escalation, person=person, alerted_at=now) for person in people]
     )
@@ -131,6 +154,7 @@ def _raise_steps(
     now: datetime,
     clock: str = "",
     threshold: int | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> list[Escalation]:
     raised = []
     for step in steps:
@@ -148,6 +172,7 @@ def _raise_steps(
                 target_team=team,
                 clock=clock,
                 threshold=threshold,
+                memo=memo,
             )
         )
     return raised
@@ -346,6 +371,7 @@ def on_deadline(
         now=now,
         clock=deadline.clock,
         threshold=deadline.threshold,
+        memo=memo,
     )
     raised.update(domain.raised_key(step) for step in steps)
     return escalations
