@@ -12,12 +12,15 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from allie.api.authentication import issue_token
 from allie.escalations.services import raise_escalation
 from allie.mail.services.intake import receive_message
 from allie.mail.tests.test_intake_support import make_mailbox, raw
 from allie.tickets.services import UploadedFile, acknowledge, open_ticket
+from allie.voice.links import make_token
+from allie.voice.services.surveys import send_survey_for
 
 ROLES = ("anonymous", "alice", "bob", "carole", "oscar", "agathe", "chloe", "admin")
 ALLOWED, SIGN_IN, NOT_FOUND = "A", "L", "N"
@@ -90,6 +93,7 @@ MATRIX = [
     Route("voice:commitments", "get", LEADERS),
     Route("voice:commitment_add", "post", WORKING_AGENTS, ticket_ref),
     Route("voice:commitment_settle", "post", WORKING_AGENTS, ticket_ref),
+    Route("voice:survey", "get", EVERYONE, lambda w: {"token": w.survey_token}),
     Route("mail:preferences", "get", SIGNED_IN),
     Route("mail:original", "get", TICKET_SCOPE, lambda w: {"pk": w.inbound.pk}),
 ]
@@ -103,6 +107,7 @@ class World:
     token: Any
     escalation: Any
     inbound: Any
+    survey_token: str = ""
 
 
 @pytest.fixture
@@ -122,6 +127,8 @@ def world(desk) -> World:
     inbound = receive_message(raw("intake_new_request_fr.eml"), mailbox=make_mailbox(desk))
     assert inbound.ticket is not None
     assert inbound.ticket.requester == desk.person("alice")
+    survey = send_survey_for(inbound.ticket, now=timezone.now())
+    assert survey is not None
     return World(
         desk=desk,
         ticket=ticket,
@@ -129,6 +136,7 @@ def world(desk) -> World:
         token=token,
         escalation=escalation,
         inbound=inbound.message,
+        survey_token=make_token(survey.pk, survey.nonce),
     )
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from allie.accounts.admin import AdministratorOnly
-from allie.voice.models import Commitment, CommitmentReminder
+from allie.voice.models import Commitment, CommitmentReminder, Survey, SurveySettings
 
 
 class CommitmentReminderInline(AdministratorOnly, admin.TabularInline):
@@ -36,3 +38,45 @@ class CommitmentAdmin(AdministratorOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Survey)
+class SurveyAdmin(AdministratorOnly, admin.ModelAdmin):
+    """Read-only: surveys are sent on resolution and answered through their link."""
+
+    list_display = ("ticket", "requester", "sent_at", "answered_at", "csat", "ces", "low")
+    list_filter = ("low", "csat", "language")
+    list_select_related = ("ticket", "requester")
+    search_fields = ("ticket__reference", "comment")
+    exclude = ("nonce",)
+    readonly_fields = [field.name for field in Survey._meta.fields if field.name != "nonce"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SurveySettings)
+class SurveySettingsAdmin(AdministratorOnly, admin.ModelAdmin):
+    """One row of survey settings: the list leads straight to it."""
+
+    list_display = ("__str__", "fatigue_days", "answer_window_hours", "link_lifetime_days")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # one row, created by migration voice 0002
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        row = SurveySettings.current()
+        return HttpResponseRedirect(
+            reverse(
+                "admin:voice_surveysettings_change", args=[row.pk], current_app=self.admin_site.name
+            )
+        )

@@ -1,4 +1,4 @@
-"""The voice of the client's rows. For now: the commitments ledger and its reminders."""
+"""The voice of the client's rows: the commitments ledger and its reminders, surveys."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from allie.core.models import SingletonSettings
 from allie.voice.domain.commitments import State as DomainState
 
 
@@ -163,3 +164,88 @@ class CommitmentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id} @ {self.remind_at:%Y-%m-%d %H:%M}"
+
+
+# --- Satisfaction surveys after resolution (issue 5, point 1) ---------------------------------
+
+
+class SurveySettings(SingletonSettings):
+    """When satisfaction surveys are sent and how long their links and answers stay open."""
+
+    fatigue_days = models.PositiveIntegerField(
+        _("days between two surveys to one person"),
+        default=30,
+        help_text=_("A person gets at most one survey in this many days (0: no limit)."),
+    )
+    answer_window_hours = models.PositiveIntegerField(
+        _("hours to change an answer"),
+        default=72,
+        help_text=_("An answer can be changed for this many hours after it was first given."),
+    )
+    link_lifetime_days = models.PositiveIntegerField(
+        _("link lifetime (days)"),
+        default=30,
+        help_text=_("A survey link stops working after this many days."),
+    )
+    include_declined_and_cancelled = models.BooleanField(
+        _("also survey declined and cancelled requests"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("survey settings")
+        verbose_name_plural = _("survey settings")
+
+    def __str__(self) -> str:
+        return str(_("Survey settings"))
+
+
+class Survey(models.Model):
+    """The satisfaction survey sent to a ticket's requester once it is resolved (one per ticket).
+
+    Its link is signed (`allie.voice.links`) and names the survey and its `nonce`; the answer
+    (CSAT, CES, comment) may be changed within the answer window after it was first given.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="survey",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="surveys",
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    nonce = models.CharField(max_length=64)
+    language = models.CharField(_("language"), max_length=8)
+    first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(_("satisfaction (1 to 5)"), null=True, blank=True)
+    ces = models.PositiveSmallIntegerField(_("ease (1 to 5)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    low = models.BooleanField(_("low answer"), default=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        indexes = [
+            # The fatigue rule reads a person's latest survey.
+            models.Index(fields=["requester", "sent_at"], name="survey_by_requester"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5),
+                name="survey_csat_on_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(ces__isnull=True) | Q(ces__gte=1, ces__lte=5),
+                name="survey_ces_on_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.sent_at:%Y-%m-%d}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from allie.voice import views
+from allie.voice import views, views_surveys
 
 app_name = "voice"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("commitments/", views.figures, name="commitments"),
     path("ticket/<str:reference>/commitments/", views.add_view, name="commitment_add"),
     path("ticket/<str:reference>/commitments/settle/", views.settle_view, name="commitment_settle"),
+    path("survey/<str:token>/", views_surveys.survey_view, name="survey"),
 ]

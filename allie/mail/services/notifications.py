@@ -82,6 +82,11 @@ def muted() -> Iterator[None]:
         _muted.reset(token)
 
 
+def is_muted() -> bool:
+    """Whether the caller runs inside `muted()` (history replayed: write to no one)."""
+    return _muted.get()
+
+
 def on_timeline_event(event: TimelineEvent) -> list[OutboundMessage]:
     """Queue the notices `event` causes and return the outbox rows written or merged into.
 

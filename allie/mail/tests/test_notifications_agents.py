@@ -31,7 +31,9 @@ def at(minutes: float = 0) -> datetime:
 
 def messages_to(person):
     """The person's messages, written as the sender would write them."""
-    rows = OutboundMessage.objects.filter(recipient=person).order_by("created_at", "pk")
+    rows = OutboundMessage.objects.filter(recipient=person, kind="notification").order_by(
+        "created_at", "pk"
+    )
     return [render_message(row) for row in rows]
 
 
