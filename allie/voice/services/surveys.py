@@ -65,8 +65,8 @@ def on_timeline_event(event: TimelineEvent) -> Survey | None:
     if event.kind != TimelineEvent.Kind.STATUS_CHANGE or is_muted():
         return None
     status = (event.data or {}).get("to")
-    if not isinstance(status, str):
-        return None
+    if status not in domain.ALWAYS_SURVEYED | domain.SURVEYED_IF_CONFIGURED:
+        return None  # most status changes: no settings to read
     return send_survey_for(event.ticket, now=event.created_at, status=status)
 
 
