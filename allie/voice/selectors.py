@@ -115,3 +115,19 @@ def commitment_figures(
         )
         for group in groups
     ]
+
+
+#: How many of the requester's latest answers the agent sees beside a ticket.
+RECENT_ANSWERS = 3
+
+
+def recent_answers(requester_id: int) -> list[Any]:
+    """The requester's latest answered satisfaction surveys, newest first (one query)."""
+    from allie.voice.models import Survey
+
+    return list(
+        Survey.objects.filter(requester_id=requester_id, answered_at__isnull=False)
+        .select_related("ticket")
+        .only("csat", "ces", "comment", "low", "answered_at", "ticket__reference", "ticket__title")
+        .order_by("-answered_at", "-id")[:RECENT_ANSWERS]
+    )

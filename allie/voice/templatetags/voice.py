@@ -1,4 +1,4 @@
-"""Commitments panels for the ticket pages."""
+"""Voice-of-the-client panels for the ticket pages: commitments, recent satisfaction."""
 
 from __future__ import annotations
 
@@ -36,3 +36,9 @@ def requester_commitment_panel(ticket: Any) -> dict[str, Any]:
         "ticket": ticket,
         "commitments": selectors.open_ticket_commitments(ticket, public_only=True),
     }
+
+
+@register.inclusion_tag("voice/_recent_satisfaction.html")
+def recent_satisfaction(ticket: Any) -> dict[str, Any]:
+    """For the agent: how this requester answered their latest surveys."""
+    return {"answers": selectors.recent_answers(ticket.requester_id)}

@@ -340,8 +340,9 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
 # timeline, the ticket's attachments, active services for the edit form; the escalation
 # panel: the ticket's escalations and the teams of the "escalate" form; the commitments
 # panel: the ticket's open commitments and the organisation's people of the "record" form;
-# the emails the timeline's events were made from (links to the original messages).
-TICKET_PAGE_QUERIES = 19
+# the emails the timeline's events were made from (links to the original messages); the
+# requester's recent satisfaction answers.
+TICKET_PAGE_QUERIES = 20
 # The SLA card: the ticket's SLA with its calendar and policy, and (cold cache, see conftest)
 # the business calendars with their exceptions.
 SLA_CARD_QUERIES = 3
