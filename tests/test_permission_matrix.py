@@ -93,6 +93,8 @@ MATRIX = [
     Route("voice:commitments", "get", LEADERS),
     Route("voice:commitment_add", "post", WORKING_AGENTS, ticket_ref),
     Route("voice:commitment_settle", "post", WORKING_AGENTS, ticket_ref),
+    Route("voice:follow_ups", "get", LEADERS),
+    Route("voice:follow_up_close", "post", LEADERS),
     Route("voice:survey", "get", EVERYONE, lambda w: {"token": w.survey_token}),
     Route("mail:preferences", "get", SIGNED_IN),
     Route("mail:original", "get", TICKET_SCOPE, lambda w: {"pk": w.inbound.pk}),

@@ -7,7 +7,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from allie.accounts.admin import AdministratorOnly
-from allie.voice.models import Commitment, CommitmentReminder, Survey, SurveySettings
+from allie.voice.models import (
+    Commitment,
+    CommitmentReminder,
+    FollowUp,
+    Survey,
+    SurveySettings,
+)
 
 
 class CommitmentReminderInline(AdministratorOnly, admin.TabularInline):
@@ -80,3 +86,23 @@ class SurveySettingsAdmin(AdministratorOnly, admin.ModelAdmin):
                 "admin:voice_surveysettings_change", args=[row.pk], current_app=self.admin_site.name
             )
         )
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(AdministratorOnly, admin.ModelAdmin):
+    """Read-only: follow-ups open on low answers and close through the lead's queue."""
+
+    list_display = ("ticket", "assigned_to", "opened_at", "due_at", "state", "escalated_at")
+    list_filter = ("state",)
+    list_select_related = ("ticket", "assigned_to")
+    search_fields = ("ticket__reference",)
+    readonly_fields = [field.name for field in FollowUp._meta.fields]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -190,6 +190,11 @@ class SurveySettings(SingletonSettings):
     include_declined_and_cancelled = models.BooleanField(
         _("also survey declined and cancelled requests"), default=False
     )
+    follow_up_hours = models.PositiveIntegerField(
+        _("hours to follow up a low answer"),
+        default=48,
+        help_text=_("A follow-up opened by a low answer is due this many hours later."),
+    )
 
     class Meta:
         verbose_name = _("survey settings")
@@ -249,3 +254,82 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} @ {self.sent_at:%Y-%m-%d}"
+
+
+# --- Closing the loop on low answers (issue 5, point 3) ---------------------------------------
+
+
+class FollowUpState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class FollowUp(models.Model):
+    """The follow-up a low survey answer opens: a call to the requester, due at a given time.
+
+    Assigned to the ticket team's lead (else a lead of a team serving the organisation, else an
+    administrator); escalated to the managers once when overdue; closed with the call made, what
+    was learned and the action taken. See docs/followups.md.
+    """
+
+    State = FollowUpState
+
+    survey = models.OneToOneField(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="follow_up"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    due_at = models.DateTimeField(_("due"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=FollowUpState.choices, default=FollowUpState.OPEN
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    call_made = models.TextField(_("call made"), blank=True)
+    learned = models.TextField(_("what was learned"), blank=True)
+    action = models.TextField(_("action taken"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requester_told = models.BooleanField(_("requester told"), default=False)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [
+            # The escalation sweep and the queue read only the open ones by due time.
+            models.Index(
+                fields=["due_at"], condition=Q(state="open"), name="follow_up_open_by_due"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=FollowUpState.values), name="follow_up_known_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open") | Q(closed_at__isnull=False),
+                name="follow_up_closed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.due_at:%Y-%m-%d %H:%M}"

@@ -131,3 +131,46 @@ def recent_answers(requester_id: int) -> list[Any]:
         .only("csat", "ces", "comment", "low", "answered_at", "ticket__reference", "ticket__title")
         .order_by("-answered_at", "-id")[:RECENT_ANSWERS]
     )
+
+
+# --- Follow-ups of low answers (issue 5, point 3) ---------------------------------------------
+
+#: The roles that see every open follow-up (team leads see theirs and their clients').
+ALL_FOLLOW_UPS_ROLES = frozenset({"manager", "executive", "administrator"})
+
+
+def visible_follow_ups(user: Any) -> QuerySet[Any]:
+    """The follow-ups `user` may see: managers, executives and administrators all; a team lead
+    those assigned to them and those of the organisations their teams serve; anyone else none.
+    """
+    from allie.voice.models import FollowUp
+
+    rows = FollowUp.objects.all()
+    if not may_see_figures(user):
+        return rows.none()
+    if user.roles & ALL_FOLLOW_UPS_ROLES:
+        return rows
+    return rows.filter(
+        Q(assigned_to_id=user.pk) | Q(ticket__organisation_id__in=served_organisation_ids(user))
+    )
+
+
+def open_follow_ups(user: Any) -> list[Any]:
+    """Open follow-ups `user` may see, those assigned to them first, soonest due first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from allie.voice.models import FollowUp
+
+    return list(
+        visible_follow_ups(user)
+        .filter(state=FollowUp.State.OPEN)
+        .select_related("ticket", "assigned_to", "survey")
+        .annotate(
+            mine=Case(
+                When(assigned_to_id=user.pk, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-mine", "due_at", "id")
+    )

@@ -8,6 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from allie.voice.services import break_overdue, send_reminders
+from allie.voice.services.followups import escalate_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +29,12 @@ def send_commitment_reminders() -> int:
     if sent:
         logger.info("Queued %d commitment reminder(s).", sent)
     return sent
+
+
+@db_periodic_task(crontab(minute="*"))
+def escalate_overdue_follow_ups() -> int:
+    """Escalate to the managers, once, the open follow-ups of low answers past due."""
+    escalated = escalate_overdue()
+    if escalated:
+        logger.info("Escalated %d overdue follow-up(s).", escalated)
+    return escalated

@@ -29,6 +29,7 @@ from allie.voice import links
 from allie.voice.domain import surveys as domain
 from allie.voice.domain import themes
 from allie.voice.models import Survey, SurveySettings
+from allie.voice.services.followups import open_follow_up
 
 KIND = "survey"
 COMMENT_MAX = 2000
@@ -184,8 +185,8 @@ def answer_survey(
     """Record (or change, within the window) the answer; raise `SurveyServiceError` if refused.
 
     CSAT is required, CES optional, the comment at most 2000 characters. `low` is stored from
-    `LowAnswerRule` and the comment's tone (`themes.is_negative`); the follow-up it calls for
-    is the next slice of issue 5.
+    `LowAnswerRule` and the comment's tone (`themes.is_negative`); a low answer opens the
+    survey's follow-up in the same transaction (`allie.voice.services.followups`), never two.
     """
     now = now or timezone.now()
     try:
@@ -215,4 +216,6 @@ def answer_survey(
         current.save(
             update_fields=["first_answered_at", "answered_at", "csat", "ces", "comment", "low"]
         )
+        if low:
+            open_follow_up(current, now=now)  # at most one per survey
     return current
