@@ -20,9 +20,11 @@ It prints a table, writes bench/results/sweep.json and drops the database at the
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -283,6 +285,12 @@ def measure(due: int, rounds: int) -> dict[str, Any]:
     with CaptureQueriesContext(connection) as queries:
         handled = sweep_deadlines(now=sweep_moment(rounds))
     assert handled == due
+    if os.environ.get("BENCH_SHOW_QUERIES"):
+        shapes = collections.Counter(
+            re.sub(r"\d+", "N", query["sql"])[:150] for query in queries.captured_queries
+        )
+        for shape, count in shapes.most_common():
+            print(f"{count:5d}  {shape}")
     sweep_median = statistics.median(sweep_times)
     return {
         "select_due": {

@@ -10,8 +10,8 @@ class EscalationsConfig(AppConfig):
     verbose_name = _("Escalations")
 
     def ready(self) -> None:
-        from allie.escalations.services import on_deadline
+        from allie.escalations.services import on_deadlines
         from allie.sla.services import deadline_handlers
 
-        if on_deadline not in deadline_handlers:
-            deadline_handlers.append(on_deadline)
+        if on_deadlines not in deadline_handlers:
+            deadline_handlers.append(on_deadlines)

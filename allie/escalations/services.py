@@ -7,7 +7,7 @@ appends an internal timeline event (kind SYSTEM, data {"escalation": ...}) to th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -88,10 +88,11 @@ def _recipients(ticket: Ticket, level: str, *, target_team: Team | None = None) 
     return [person for person in people if person is not None]
 
 
-def _record(
+def _event(
     escalation: Escalation, action: str, *, by: Any, now: datetime, body: str = "", **data: Any
 ) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    """Return (unsaved) the timeline entry of what happened to `escalation`."""
+    return TimelineEvent(
         ticket=escalation.ticket,  # loaded: the notices it causes read it
         kind=TimelineEvent.Kind.SYSTEM,
         actor=by,
@@ -106,6 +107,25 @@ def _record(
         },
         created_at=now,
     )
+
+
+def _record(
+    escalation: Escalation, action: str, *, by: Any, now: datetime, body: str = "", **data: Any
+) -> TimelineEvent:
+    event = _event(escalation, action, by=by, now=now, body=body, **data)
+    event.save()
+    return event
+
+
+def _raised_data(
+    people: list[User], *, clock: str, threshold: int | None, target_team: Team | None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"alerted": [person.pk for person in people]}
+    if clock:
+        data.update(clock=clock, threshold=threshold)
+    if target_team is not None:
+        data["team"] = target_team.pk
+    return data
 
 
 def _raise(
@@ -137,11 +157,7 @@ def _raise(
     EscalationAlert.objects.bulk_create(
         [EscalationAlert(escalation=escalation, person=person, alerted_at=now) for person in people]
     )
-    data: dict[str, Any] = {"alerted": [person.pk for person in people]}
-    if clock:
-        data.update(clock=clock, threshold=threshold)
-    if target_team is not None:
-        data["team"] = target_team.pk
+    data = _raised_data(people, clock=clock, threshold=threshold, target_team=target_team)
     _record(escalation, "raised", by=by, now=now, body=reason, **data)
     return escalation
 
@@ -333,48 +349,95 @@ def close_escalation(
 # --- Automatic triggers ------------------------------------------------------------------------
 
 
-def on_deadline(
-    deadline: Any, summary: Any, now: datetime, memo: dict[Any, Any]
-) -> list[Escalation]:
-    """Raise the ladder's steps a handled deadline reaches (a `deadline_handlers` hook).
+def on_deadlines(items: Sequence[tuple[Any, Any]], batch: Any) -> list[Escalation]:
+    """Raise the ladder's steps that a batch of handled deadlines reaches (a sweep handler).
 
-    Runs inside the deadline's transaction, so the escalation commits with its handled mark.
-    `memo` lives for one batch of the sweep: each organisation's ladder is read once per batch,
-    and each ticket's raised levels once, kept current as this hook raises more.
+    Runs inside the batch's transaction, so the escalations commit with the handled marks.
+    Reads each organisation's ladder once per batch and the raised levels of all the batch's
+    tickets in one query; writes the escalations and their alerts with one insert each, and
+    hands their timeline entries to the batch (written with the deadlines' in one insert).
     """
-    ticket: Ticket = deadline.ticket
-    if not ticket.is_open:
+    memo, now = batch.memo, batch.now
+    reached = []
+    for deadline, _summary in items:
+        ticket: Ticket = deadline.ticket
+        if not ticket.is_open:
+            continue
+        ladder_key = ("escalation_ladder", ticket.organisation_id)
+        if ladder_key not in memo:
+            memo[ladder_key] = ladder_for(ticket.organisation_id)
+        ladder = memo[ladder_key]
+        if domain.may_fire(ladder, clock=deadline.clock, threshold=deadline.threshold):
+            reached.append((deadline, ladder))
+    if not reached:
         return []
-    ladder_key = ("escalation_ladder", ticket.organisation_id)
-    if ladder_key not in memo:
-        memo[ladder_key] = ladder_for(ticket.organisation_id)
-    ladder = memo[ladder_key]
-    if not domain.may_fire(ladder, clock=deadline.clock, threshold=deadline.threshold):
-        return []
-    raised_key = ("escalation_raised", ticket.pk)
-    if raised_key not in memo:
-        memo[raised_key] = raised_levels(ticket)
-    raised = memo[raised_key]
-    steps = domain.steps_for_deadline(
-        ladder,
-        clock=deadline.clock,
-        threshold=deadline.threshold,
-        raised=raised,
-        vip=is_vip(ticket),
-    )
-    if not steps:
-        return []
-    escalations = _raise_steps(
-        ticket,
-        steps,
-        trigger=domain.trigger_for(deadline.threshold).value,
-        now=now,
-        clock=deadline.clock,
-        threshold=deadline.threshold,
-        memo=memo,
-    )
-    raised.update(domain.raised_key(step) for step in steps)
+    _remember_raised({deadline.ticket_id for deadline, _ladder in reached}, memo)
+    planned: list[tuple[Any, domain.Step]] = []
+    for deadline, ladder in reached:
+        raised = memo[("escalation_raised", deadline.ticket_id)]
+        steps = domain.steps_for_deadline(
+            ladder,
+            clock=deadline.clock,
+            threshold=deadline.threshold,
+            raised=raised,
+            vip=is_vip(deadline.ticket),
+        )
+        planned.extend((deadline, step) for step in steps)
+        raised.update(domain.raised_key(step) for step in steps)
+    escalations: list[Escalation] = []
+    targets: list[Team | None] = []
+    for deadline, step in planned:
+        team = _team(step.target_team_id, memo) if step.target_team_id is not None else None
+        if step.target_team_id is not None and team is None:
+            continue  # the team is gone: nobody to alert there
+        escalations.append(
+            Escalation(
+                ticket=deadline.ticket,
+                level=step.level.value,
+                target_team=team,
+                trigger=domain.trigger_for(deadline.threshold).value,
+                clock=deadline.clock,
+                threshold=deadline.threshold,
+                raised_at=now,
+            )
+        )
+        targets.append(team)
+    Escalation.objects.bulk_create(escalations)
+    alerts = []
+    for escalation, team in zip(escalations, targets, strict=True):
+        people = recipients(escalation.ticket, escalation.level, target_team=team, memo=memo)
+        alerts.extend(
+            EscalationAlert(escalation=escalation, person=person, alerted_at=now)
+            for person in people
+        )
+        data = _raised_data(
+            people, clock=escalation.clock, threshold=escalation.threshold, target_team=team
+        )
+        batch.events.append(_event(escalation, "raised", by=None, now=now, **data))
+    EscalationAlert.objects.bulk_create(alerts)
     return escalations
+
+
+def _remember_raised(ticket_ids: set[int], memo: dict[Any, Any]) -> None:
+    """Read, in one query, what the tickets not yet in `memo` ever raised."""
+    missing = {pk for pk in ticket_ids if ("escalation_raised", pk) not in memo}
+    if not missing:
+        return
+    for pk in missing:
+        memo[("escalation_raised", pk)] = set()
+    rows = Escalation.objects.filter(ticket_id__in=missing).values_list(
+        "ticket_id", "level", "target_team_id"
+    )
+    for ticket_id, level, team_id in rows:
+        key = (level, team_id) if level == domain.Level.TEAM else level
+        memo[("escalation_raised", ticket_id)].add(key)
+
+
+def _team(pk: int, memo: dict[Any, Any]) -> Team | None:
+    key = ("escalation_team", pk)
+    if key not in memo:
+        memo[key] = Team.objects.filter(pk=pk).first()
+    return memo[key]
 
 
 # The ticket stopped: its escalations end with it, saying how.

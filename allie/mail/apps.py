@@ -16,6 +16,13 @@ def _notify(sender: Any, instance: Any, created: bool, raw: bool = False, **kwar
     on_timeline_event(instance)
 
 
+def _notify_many(sender: Any, events: list[Any], **kwargs: Any) -> None:
+    """Queue the notices of events written together (`allie.tickets.timeline.append_events`)."""
+    from allie.mail.services.notifications import on_timeline_events
+
+    on_timeline_events(events)
+
+
 class MailConfig(AppConfig):
     name = "allie.mail"
     label = "mail"
@@ -23,7 +30,11 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         from allie.tickets.models import TimelineEvent
+        from allie.tickets.timeline import events_appended
 
         post_save.connect(
             _notify, sender=TimelineEvent, dispatch_uid="allie.mail.notify_timeline_event"
+        )
+        events_appended.connect(
+            _notify_many, sender=TimelineEvent, dispatch_uid="allie.mail.notify_timeline_events"
         )

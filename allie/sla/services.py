@@ -8,7 +8,7 @@ warning or breach in the `Deadline` table.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,7 @@ from allie.sla.models import (
     TicketSla,
 )
 from allie.tickets.models import Ticket, TimelineEvent
+from allie.tickets.timeline import append_events
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +51,28 @@ BUILT_IN_TARGETS: dict[str, tuple[int, int, int]] = {
     "p4": (240, 480, 2700),
 }
 
-# A deadline handler: (deadline, summary, now, memo). `memo` lives for one batch of the sweep,
-# so a handler may keep what it read (an organisation's ladder, say) from one deadline to the next.
-DeadlineHandler = Callable[[Deadline, "TicketSla | None", datetime, dict[Any, Any]], None]
 
-# Effects of a handled deadline beyond the timeline entry (the escalation ladder registers
-# itself here), called inside the deadline's transaction; see `DeadlineHandler` below.
+@dataclass
+class SweepBatch:
+    """What one batch of the sweep gathers, so its effects are written with bulk inserts.
+
+    `memo` lives for the batch: a handler keeps there what it read (an organisation's ladder,
+    say) from one deadline to the next. `events` are the timeline events to append, in order;
+    the sweeper writes them in one insert once every handler has run.
+    """
+
+    now: datetime
+    memo: dict[Any, Any] = field(default_factory=dict)
+    events: list[TimelineEvent] = field(default_factory=list)
+
+
+# A deadline handler receives a batch's deadlines, each with its ticket's SLA summary (None if
+# the ticket has none), and the batch. It runs inside the batch's transaction, so its effects
+# commit with the deadlines' handled marks, or not at all.
+DeadlineHandler = Callable[[Sequence[tuple[Deadline, "TicketSla | None"]], SweepBatch], None]
+
+# Effects of handled deadlines beyond the timeline entry (the escalation ladder registers
+# itself here).
 deadline_handlers: list[DeadlineHandler] = []
 
 
@@ -304,24 +321,28 @@ def _handle_batch(rows: QuerySet[Deadline], *, now: datetime, isolate: bool) -> 
             row.ticket_id: row
             for row in TicketSla.objects.filter(ticket_id__in={d.ticket_id for d in deadlines})
         }
-        memo: dict[Any, Any] = {}
+        batch = SweepBatch(now=now)
+        items = [(deadline, summaries.get(deadline.ticket_id)) for deadline in deadlines]
         done: dict[str, list[int]] = {"warning": [], "breach": []}
-        for deadline in deadlines:
-            summary = summaries.get(deadline.ticket_id)
-            if not isolate:
-                done[_apply(deadline, summary, now, memo)].append(deadline.pk)
-                continue
-            try:
-                with transaction.atomic():
-                    done[_apply(deadline, summary, now, memo)].append(deadline.pk)
-            except Exception:
-                logger.exception("SLA deadline %s could not be handled", deadline.pk)
-                outcome.failed.add(deadline.pk)
-                # What the failed deadline wrote was rolled back: forget what was read since.
-                memo.clear()
-                summaries[deadline.ticket_id] = TicketSla.objects.filter(
-                    ticket_id=deadline.ticket_id
-                ).first()
+        if not isolate:
+            _apply(items, batch)
+            for deadline, _summary in items:
+                done[_outcome_of(deadline)].append(deadline.pk)
+        else:
+            for deadline, _summary in items:
+                try:
+                    with transaction.atomic():
+                        summary = summaries.get(deadline.ticket_id)
+                        _apply([(deadline, summary)], batch)
+                    done[_outcome_of(deadline)].append(deadline.pk)
+                except Exception:
+                    logger.exception("SLA deadline %s could not be handled", deadline.pk)
+                    outcome.failed.add(deadline.pk)
+                    # What the failed deadline wrote was rolled back: forget what was read since.
+                    batch = SweepBatch(now=now)
+                    summaries[deadline.ticket_id] = TicketSla.objects.filter(
+                        ticket_id=deadline.ticket_id
+                    ).first()
         for result, ids in done.items():
             if not ids:
                 continue
@@ -336,27 +357,47 @@ def _handle_batch(rows: QuerySet[Deadline], *, now: datetime, isolate: bool) -> 
     return outcome
 
 
-def _apply(deadline: Deadline, summary: TicketSla | None, now: datetime, memo: dict) -> str:
-    """Write a deadline's effects (timeline entry, breached state, handlers); return the outcome."""
-    outcome = "breach" if deadline.is_breach else "warning"
-    data = {"sla": outcome, **deadline.describe(), "due_at": deadline.due_at.isoformat()}
-    target_due = summary.due_of(deadline.clock) if summary is not None else None
-    if target_due is not None:
-        data["target_due_at"] = target_due.isoformat()  # when the target itself falls due
-    TimelineEvent.objects.create(
-        ticket=deadline.ticket,
-        kind=TimelineEvent.Kind.SYSTEM,
-        is_public=False,
-        data=data,
-        created_at=now,
-    )
-    if deadline.is_breach and summary is not None:
-        state_field = f"{deadline.clock}_state"
-        if getattr(summary, state_field) == ClockState.RUNNING.value:
-            TicketSla.objects.filter(pk=summary.pk, **{state_field: "running"}).update(
-                **{state_field: ClockState.BREACHED.value}
+def _outcome_of(deadline: Deadline) -> str:
+    return "breach" if deadline.is_breach else "warning"
+
+
+def _apply(items: Sequence[tuple[Deadline, TicketSla | None]], batch: SweepBatch) -> None:
+    """Write the deadlines' effects: timeline entries, breached states, then the handlers'.
+
+    Each effect is gathered first and written in bulk: one insert for the timeline entries,
+    one update per clock for the states, whatever the number of deadlines.
+    """
+    now = batch.now
+    breached: dict[str, list[TicketSla]] = {}
+    for deadline, summary in items:
+        data = {"sla": _outcome_of(deadline), **deadline.describe()}
+        data["due_at"] = deadline.due_at.isoformat()
+        target_due = summary.due_of(deadline.clock) if summary is not None else None
+        if target_due is not None:
+            data["target_due_at"] = target_due.isoformat()  # when the target itself falls due
+        batch.events.append(
+            TimelineEvent(
+                ticket=deadline.ticket,  # loaded: the notices it causes read it
+                kind=TimelineEvent.Kind.SYSTEM,
+                is_public=False,
+                data=data,
+                created_at=now,
             )
+        )
+        running = summary is not None and (
+            getattr(summary, f"{deadline.clock}_state") == ClockState.RUNNING.value
+        )
+        if deadline.is_breach and running:
+            breached.setdefault(deadline.clock, []).append(summary)  # type: ignore[arg-type]
+    for clock, summaries in breached.items():
+        state_field = f"{clock}_state"
+        TicketSla.objects.filter(
+            pk__in=[summary.pk for summary in summaries],
+            **{state_field: ClockState.RUNNING.value},
+        ).update(**{state_field: ClockState.BREACHED.value})
+        for summary in summaries:
             setattr(summary, state_field, ClockState.BREACHED.value)
     for handler in deadline_handlers:
-        handler(deadline, summary, now, memo)
-    return outcome
+        handler(items, batch)
+    events, batch.events = batch.events, []
+    append_events(events)

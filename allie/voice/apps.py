@@ -16,6 +16,14 @@ def _survey(sender: Any, instance: Any, created: bool, raw: bool = False, **kwar
     on_timeline_event(instance)
 
 
+def _survey_many(sender: Any, events: list[Any], **kwargs: Any) -> None:
+    """The same for events written together (`allie.tickets.timeline.append_events`)."""
+    from allie.voice.services.surveys import on_timeline_event
+
+    for event in events:
+        on_timeline_event(event)
+
+
 class VoiceConfig(AppConfig):
     name = "allie.voice"
     label = "voice"
@@ -23,7 +31,11 @@ class VoiceConfig(AppConfig):
 
     def ready(self) -> None:
         from allie.tickets.models import TimelineEvent
+        from allie.tickets.timeline import events_appended
 
         post_save.connect(
             _survey, sender=TimelineEvent, dispatch_uid="allie.voice.survey_on_resolution"
+        )
+        events_appended.connect(
+            _survey_many, sender=TimelineEvent, dispatch_uid="allie.voice.survey_on_resolutions"
         )

@@ -9,7 +9,7 @@ on one ticket for one person within a minute make one message: the pending row i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ from allie.accounts.models import Team, User
 from allie.escalations.models import Level
 from allie.mail import notices
 from allie.mail.models import InboundMessage, NotificationPreference, OutboundMessage
-from allie.mail.services.outbox import enqueue_message
+from allie.mail.services.outbox import build_message
 from allie.sla.models import Clock, TicketSla
 from allie.tickets.models import DeskSettings, Handoff, Ticket, TimelineEvent
 
@@ -92,26 +92,37 @@ def on_timeline_event(event: TimelineEvent) -> list[OutboundMessage]:
 
     Runs in the caller's transaction: no commit here, no sending.
     """
+    return on_timeline_events([event])
+
+
+def on_timeline_events(events: Sequence[TimelineEvent]) -> list[OutboundMessage]:
+    """Queue the notices of several events (written together, as the deadline sweep does).
+
+    The same notices as one event at a time, for a fixed number of queries: the people alerted,
+    the preferences and the pending digests are read once, the new messages written with one
+    insert.
+    """
     if _muted.get():
         return []
-    planned = plan(event)
+    people = _alerted_people(events)
+    planned = [(event, item) for event in events for item in plan(event, people=people)]
     if not planned:
         return []
-    ticket = event.ticket
-    turned_off = _turned_off(planned)
-    written = []
+    turned_off = _turned_off([item for _event, item in planned])
+    wanted = [
+        (event, item)
+        for event, item in planned
+        if (item.recipient.pk, item.summary["notice"]) not in turned_off
+    ]
+    if not wanted:
+        return []
     # Inside the caller's transaction this adds nothing (no savepoint); an event written in
-    # autocommit still gets its row lock and writes in one transaction.
+    # autocommit still gets its row locks and writes in one transaction.
     with transaction.atomic(savepoint=False):
-        for item in planned:
-            if (item.recipient.pk, item.summary["notice"]) in turned_off:
-                continue
-            summary, recipient = item.summary, item.recipient
-            written.append(_deliver(ticket, recipient, summary, now=event.created_at))
-    return written
+        return _deliver(wanted)
 
 
-def plan(event: TimelineEvent) -> list[Planned]:
+def plan(event: TimelineEvent, *, people: dict[int, User] | None = None) -> list[Planned]:
     """Return who should hear about `event` and what, before preferences.
 
     Never the actor of their own action (except the receipt of a new request, which is the
@@ -120,7 +131,7 @@ def plan(event: TimelineEvent) -> list[Planned]:
     if event.kind == Kind.INTERNAL_NOTE:
         return []
     if event.kind == Kind.SYSTEM:
-        planned = _plan_system(event)
+        planned = _plan_system(event, people)
     elif event.kind == Kind.HANDOFF:
         planned = _plan_handoff(event)
     elif event.kind == Kind.OWNER_CHANGE:
@@ -244,7 +255,7 @@ def _plan_handoff(event: TimelineEvent) -> list[Planned]:
     return []
 
 
-def _plan_system(event: TimelineEvent) -> list[Planned]:
+def _plan_system(event: TimelineEvent, people_by_pk: dict[int, User] | None) -> list[Planned]:
     data = event.data
     outcome = data.get("sla")
     if outcome in ("warning", "breach"):
@@ -270,7 +281,11 @@ def _plan_system(event: TimelineEvent) -> list[Planned]:
         team_name = ""
         if data.get("team"):
             team_name = Team.objects.filter(pk=data["team"]).values_list("name", flat=True).first()
-        people = User.objects.filter(pk__in=data.get("alerted") or [])
+        alerted = data.get("alerted") or []
+        if people_by_pk is None:
+            people: Iterable[User] = User.objects.filter(pk__in=alerted)
+        else:
+            people = [people_by_pk[pk] for pk in alerted if pk in people_by_pk]
         planned = []
         for person in people:
             summary = _summary(
@@ -286,6 +301,19 @@ def _plan_system(event: TimelineEvent) -> list[Planned]:
             planned.append(Planned(person, summary))
         return planned
     return []
+
+
+def _alerted_people(events: Sequence[TimelineEvent]) -> dict[int, User] | None:
+    """Return the people the events' escalations alert, read in one query (None if none)."""
+    wanted = {
+        pk
+        for event in events
+        if event.kind == Kind.SYSTEM and event.data.get("escalation") == "raised"
+        for pk in event.data.get("alerted") or []
+    }
+    if not wanted:
+        return None
+    return {person.pk: person for person in User.objects.filter(pk__in=wanted)}
 
 
 def _person(pk: int | None, event: TimelineEvent) -> User | None:
@@ -335,49 +363,67 @@ def digest_key(ticket: Ticket, person: User) -> str:
     return f"ticket:{ticket.pk}:person:{person.pk}"
 
 
-def _deliver(
-    ticket: Ticket, recipient: User, summary: dict[str, Any], *, now: datetime
-) -> OutboundMessage:
-    key = digest_key(ticket, recipient)
+def _deliver(wanted: list[tuple[TimelineEvent, Planned]]) -> list[OutboundMessage]:
+    """Gather each notice into its person's pending digest for the ticket, or start one."""
+    keys = {digest_key(event.ticket, item.recipient) for event, item in wanted}
+    earliest = min(event.created_at for event, _item in wanted)
     # attempts=0: a row the sender has claimed (its lease pushed send_after on) is being sent
     # and must not change under it; the lock keeps two events from merging at once.
     pending = (
         OutboundMessage.objects.select_for_update()
         .filter(
-            digest_key=key,
+            digest_key__in=keys,
             kind=KIND,
             status=OutboundMessage.Status.PENDING,
             attempts=0,
-            send_after__gt=now,
+            send_after__gt=earliest,
         )
-        .order_by("-send_after", "-pk")
-        .first()
+        .order_by("send_after", "pk")
     )
+    latest = {row.digest_key: row for row in pending}  # the last one of each key wins
+    created: list[OutboundMessage] = []
+    merged: dict[int, OutboundMessage] = {}
+    written = []
     # Rendering waits until the message is sent (`render_message`): gathering an event costs
     # no template, however many events a minute brings.
-    if pending is not None:
-        pending.events = [*pending.events, summary]
-        OutboundMessage.objects.filter(pk=pending.pk).update(events=pending.events)
-        return pending
-    language = language_of(recipient)
-    events = [summary]
+    for event, item in wanted:
+        key = digest_key(event.ticket, item.recipient)
+        row = latest.get(key)
+        if row is not None and row.send_after > event.created_at:
+            row.events = [*row.events, item.summary]
+            if row.pk is not None:
+                merged[row.pk] = row
+        else:
+            row = _new_message(event.ticket, item.recipient, item.summary, now=event.created_at)
+            created.append(row)
+            latest[key] = row
+        written.append(row)
+    OutboundMessage.objects.bulk_create(created)
+    for row in merged.values():
+        OutboundMessage.objects.filter(pk=row.pk).update(events=row.events)
+    return written
+
+
+def _new_message(
+    ticket: Ticket, recipient: User, summary: dict[str, Any], *, now: datetime
+) -> OutboundMessage:
     # Threading headers are looked up when the message is written (`render_message`), except
     # for the receipt of an emailed request, which answers the message intake is processing.
     in_reply_to, references, from_address = _answered_message()
-    return enqueue_message(
+    return build_message(
         to_address=recipient.email,
         subject=_subject(ticket),
         text_body="",
         html_body="",
         kind=KIND,
-        language=language,
+        language=language_of(recipient),
         ticket=ticket,
         recipient=recipient,
         from_address=from_address,
         in_reply_to=in_reply_to,
         references=references,
-        digest_key=key,
-        events=events,
+        digest_key=digest_key(ticket, recipient),
+        events=[summary],
         now=now,
         send_after=now + DIGEST_WINDOW,
     )

@@ -32,7 +32,7 @@ def new_message_id(reference: str | None = None) -> str:
     return f"<{local}@{desk_domain()}>"
 
 
-def enqueue_message(
+def build_message(
     *,
     to_address: str,
     subject: str,
@@ -50,10 +50,10 @@ def enqueue_message(
     now: datetime | None = None,
     send_after: datetime | None = None,
 ) -> OutboundMessage:
-    """Write one message to the outbox (in the caller's transaction) and return it."""
+    """Return one outbox message, not yet saved (to write several with one insert)."""
     now = now or timezone.now()
     reference = getattr(ticket, "reference", None) if ticket is not None else None
-    return OutboundMessage.objects.create(
+    return OutboundMessage(
         ticket=ticket,
         recipient=recipient,
         to_address=to_address,
@@ -71,3 +71,13 @@ def enqueue_message(
         created_at=now,
         send_after=send_after or now,
     )
+
+
+def enqueue_message(**fields: Any) -> OutboundMessage:
+    """Write one message to the outbox (in the caller's transaction) and return it.
+
+    Takes the keyword arguments of `build_message`.
+    """
+    message = build_message(**fields)
+    message.save(force_insert=True)
+    return message

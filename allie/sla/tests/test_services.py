@@ -155,8 +155,8 @@ def test_a_deadline_whose_effect_fails_stays_pending_and_does_not_hold_back_the_
 
     broken = Deadline.objects.filter(ticket=ticket).order_by("due_at").first()
 
-    def fail_on_broken(deadline, summary, now, memo):
-        if deadline.pk == broken.pk:
+    def fail_on_broken(items, batch):
+        if any(deadline.pk == broken.pk for deadline, _summary in items):
             raise RuntimeError("boom")
 
     monkeypatch.setattr(services, "deadline_handlers", [fail_on_broken])

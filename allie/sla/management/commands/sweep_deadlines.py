@@ -17,6 +17,7 @@ It prints "handled <count>" when done.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,13 +59,12 @@ class Command(BaseCommand):
         self.stdout.write(f"handled {handled}")
 
     def _lingerer(self, seconds: float) -> Any:
-        def linger(
-            deadline: Deadline, summary: TicketSla | None, now: datetime, memo: dict
-        ) -> None:
-            # Runs last, inside the deadline's transaction: its effect is written, not committed.
-            self.stdout.write(f"handling {deadline.pk}")
-            self.stdout.flush()
-            time.sleep(seconds)
+        def linger(items: Sequence[tuple[Deadline, TicketSla | None]], batch: Any) -> None:
+            # Runs last, inside the batch's transaction: its effects are gathered, not committed.
+            for deadline, _summary in items:
+                self.stdout.write(f"handling {deadline.pk}")
+                self.stdout.flush()
+                time.sleep(seconds)
 
         return linger
 
