@@ -20,6 +20,7 @@ per message by outcome, writes bench/results/mail_intake.json and drops the data
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -45,6 +46,7 @@ from sweep import create_database, database_url, drop_database, machine  # noqa:
 console = Console()
 START = datetime(2026, 6, 1, 13, 0, tzinfo=UTC)
 TARGET = 50.0
+POLL_BATCH = 20  # messages the IMAP poller fetches at a time (imap.BATCH_SIZE)
 SUBJECTS = [
     "Imprimante du 3e étage bloquée",
     "Accès VPN refusé depuis la maison",
@@ -270,6 +272,7 @@ def measure(generator: Generator, desk: dict[str, Any], count: int) -> dict[str,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from allie.core.snapshot import reference_snapshot
     from allie.mail.services.intake import receive_message
 
     mailbox = desk["mailbox"]
@@ -278,15 +281,25 @@ def measure(generator: Generator, desk: dict[str, Any], count: int) -> dict[str,
     times: list[float] = []
     queries: dict[str, list[int]] = defaultdict(list)
     warmup = 20
+    snapshot = contextlib.ExitStack()
+    shown: set[str] = set()
     for n in range(count + warmup):
         moment = START + timedelta(seconds=3 * n)
         kind, raw = generator.next(moment)
         capture = n % 10 == 0  # a sample, counted apart from the timing
+        if n % POLL_BATCH == 0:  # a poll's fetched batch reads the reference data once
+            snapshot.close()
+            snapshot.enter_context(reference_snapshot())
         started = time.perf_counter()
         if capture:
             with CaptureQueriesContext(connection) as context:
                 result = receive_message(raw, mailbox=mailbox, uid=n + 1, uidvalidity=1, now=moment)
             queries[kind].append(len(context.captured_queries))
+            if os.environ.get("BENCH_SHOW_QUERIES") and kind not in shown:
+                shown.add(kind)
+                console.print(f"[bold]{kind}[/]")
+                for query in context.captured_queries:
+                    console.print("  " + query["sql"][:160], markup=False, highlight=False)
         else:
             result = receive_message(raw, mailbox=mailbox, uid=n + 1, uidvalidity=1, now=moment)
         elapsed = time.perf_counter() - started
@@ -297,6 +310,7 @@ def measure(generator: Generator, desk: dict[str, Any], count: int) -> dict[str,
             times.append(elapsed)
         outcomes[result.outcome] += 1
         kinds[kind] += 1
+    snapshot.close()
     total = sum(times)
     rate = len(times) / total
     return {

@@ -6,6 +6,8 @@ from typing import Self
 
 from django.db import models
 
+from allie.core.snapshot import remembered
+
 
 class SingletonSettings(models.Model):
     """Settings kept in one row (pk 1), created by a data migration and edited in the admin."""
@@ -16,4 +18,5 @@ class SingletonSettings(models.Model):
     @classmethod
     def current(cls) -> Self:
         """Return the saved settings, or the defaults (unsaved: reading never writes)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        # Read once per batch of work inside `reference_snapshot()` (allie.core.snapshot).
+        return remembered((cls, "current"), lambda: cls.objects.filter(pk=1).first() or cls(pk=1))

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from allie.core.snapshot import remembered
 from allie.sla.calendars import resolve_calendar
 from allie.sla.domain.calendar import Calendar, add_business_seconds
 from allie.sla.domain.clock import (
@@ -92,7 +93,10 @@ def policy_for(ticket: Ticket, paused: frozenset[str]) -> tuple[SlaPolicy | None
     scope = Q(service__isnull=True)
     if ticket.service_id is not None:
         scope |= Q(service_id=ticket.service_id)
-    candidates = SlaPolicy.objects.filter(scope, priority=ticket.priority)
+    candidates = remembered(
+        ("sla_policies", ticket.service_id, ticket.priority),
+        lambda: list(SlaPolicy.objects.filter(scope, priority=ticket.priority)),
+    )
     ordered = sorted(candidates, key=lambda policy: policy.service_id is None)
     if ordered:
         return ordered[0], ordered[0].to_domain(paused)
@@ -125,14 +129,21 @@ def clock_events(ticket: Ticket) -> list[Event]:
 
 
 def read_clocks(
-    ticket: Ticket, *, now: datetime
+    ticket: Ticket, *, now: datetime, opened: bool = False
 ) -> tuple[SlaClocks, Calendar, Policy, dict[str, Any]]:
-    """Return the ticket's clocks at `now`, with the calendar and policy that produced them."""
+    """Return the ticket's clocks at `now`, with the calendar and policy that produced them.
+
+    `opened`: the ticket was just opened and its opening is its whole history (no query).
+    """
     settings_row = SlaSettings.current()
     paused = frozenset(settings_row.paused_statuses)
     calendar_id, calendar = calendar_for(ticket)
     policy_row, policy = policy_for(ticket, paused)
-    clocks = compute_clocks(calendar, policy, clock_events(ticket), max(now, ticket.created_at))
+    if opened:
+        history: list[Event] = [StatusChange(at=ticket.created_at, status="new")]
+    else:
+        history = clock_events(ticket)
+    clocks = compute_clocks(calendar, policy, history, max(now, ticket.created_at))
     context = {
         "calendar_id": calendar_id,
         "policy": policy_row,
@@ -141,15 +152,19 @@ def read_clocks(
     return clocks, calendar, policy, context
 
 
-def refresh_ticket_sla(ticket: Ticket, *, now: datetime | None = None, by: Any = None) -> TicketSla:
+def refresh_ticket_sla(
+    ticket: Ticket, *, now: datetime | None = None, by: Any = None, opened: bool = False
+) -> TicketSla:
     """Recompute the ticket's clocks, store the summary and re-plan its future deadlines.
 
     Called by every ticket service in its own transaction, so the SLA never lags the ticket.
+    `opened` (from `open_ticket` only): the ticket was opened in this transaction, so it has no
+    summary, no deadline and no history beyond its opening yet; nothing of them is read.
     """
     now = now or timezone.now()
-    clocks, calendar, policy, context = read_clocks(ticket, now=now)
+    clocks, calendar, policy, context = read_clocks(ticket, now=now, opened=opened)
     targets = {name: int(policy.target(name).total_seconds() // 60) for name in CLOCKS}
-    previous = TicketSla.objects.filter(ticket=ticket).first()
+    previous = None if opened else TicketSla.objects.filter(ticket=ticket).first()
     old_targets = _targets_of(previous) if previous is not None else targets
     readings = {name: getattr(clocks, name) for name in CLOCKS}
     running_dues = [r.due for r in readings.values() if r.state in _COUNTING and r.due is not None]

@@ -31,6 +31,7 @@ from django.utils import timezone
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxFolderSelectError, MailboxLoginError, MailboxStarttlsError
 
+from allie.core.snapshot import reference_snapshot
 from allie.mail.models import InboundMessage, Mailbox, Security
 from allie.mail.services.intake import receive_message
 
@@ -281,21 +282,9 @@ def poll_mailbox(
         _mark_processed(client, mailbox, processed)
         fresh = [uid for uid in uids if uid not in known]
         for batch in _batches(client, fresh):
-            for uid, raw in _fetch(client, batch, "(UID BODY.PEEK[])"):
-                try:
-                    intake = receive_message(
-                        raw,
-                        mailbox=mailbox,
-                        uidvalidity=uidvalidity,
-                        uid=uid,
-                        source="imap",
-                        now=now,
-                    )
-                except Exception as error:
-                    raise StorageFailed(str(error)) from error
-                result.counts[str(intake.outcome)] += 1
-                if intake.stored:
-                    processed.append(uid)
+            # One fetched batch reads the settings, policies and addresses once.
+            with reference_snapshot():
+                _receive_batch(mailbox, client, batch, uidvalidity, now, result, processed)
             _mark_processed(client, mailbox, processed)
     except Exception as error:
         if client is not None and processed:
@@ -316,6 +305,31 @@ def poll_mailbox(
     if result.fetched:
         logger.info("Mailbox %s: %s", mailbox.pk, dict(result.counts))
     return result
+
+
+def _receive_batch(
+    mailbox: Mailbox,
+    client: BaseMailBox,
+    batch: list[int],
+    uidvalidity: int | None,
+    now: datetime,
+    result: PollResult,
+    stored: list[int],
+) -> None:
+    """Hand each message of a fetched batch to intake; add the UIDs stored to `stored`.
+
+    They are added as they are stored, so a fault later in the batch still marks them.
+    """
+    for uid, raw in _fetch(client, batch, "(UID BODY.PEEK[])"):
+        try:
+            intake = receive_message(
+                raw, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, source="imap", now=now
+            )
+        except Exception as error:
+            raise StorageFailed(str(error)) from error
+        result.counts[str(intake.outcome)] += 1
+        if intake.stored:
+            stored.append(uid)
 
 
 def is_due(mailbox: Mailbox, now: datetime) -> bool:

@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from allie.core.snapshot import remembered
 from allie.mail.domain.noise import RateWindow, classify
 from allie.mail.domain.parsing import Attachment as MailPart
 from allie.mail.domain.parsing import ParsedMessage, Unparseable, parse_message
@@ -95,10 +96,6 @@ def receive_message(
     now = now or timezone.now()
     raw = bytes(raw)
     parsed = parse_message(raw)
-    existing = _existing(parsed.message_id, mailbox, uidvalidity, uid)
-    if existing is not None:
-        return _duplicate(existing)
-
     status, reason = Status.RECEIVED, ""
     if isinstance(parsed, Unparseable):
         status, reason = Status.FAILED, f"unparseable: {parsed.reason}"
@@ -124,19 +121,23 @@ def receive_message(
         processed_at=now if status != Status.RECEIVED else None,
     )
     try:
+        # The row and its processing commit together; processing runs in a savepoint, so when
+        # it fails the row is still stored (marked failed, to reprocess). Until this commits,
+        # the poller does not mark the message seen: a crash loses nothing.
         with transaction.atomic():
             row.save(force_insert=True)
+            if status != Status.RECEIVED:
+                logger.info("inbound %s %s: %s", parsed.message_id, status, reason)
+                return IntakeResult(status, row, reason=row.reason)
+            assert isinstance(parsed, ParsedMessage)
+            return _process(row, parsed, now=now, create_senders=create_senders, claim=False)
     except IntegrityError:
-        # Another process stored it between our check and our insert: the unique keys won.
+        # Stored already (the unique keys on the Message-ID and on the mailbox's UID say so),
+        # or by another process meanwhile: a duplicate, never imported twice.
         existing = _existing(parsed.message_id, mailbox, uidvalidity, uid)
         if existing is None:
             raise
         return _duplicate(existing)
-    if status != Status.RECEIVED:
-        logger.info("inbound %s %s: %s", parsed.message_id, status, reason)
-        return IntakeResult(status, row, reason=row.reason)
-    assert isinstance(parsed, ParsedMessage)
-    return _process(row, parsed, now=now, create_senders=create_senders)
 
 
 def reprocess_message(message: InboundMessage, *, now: datetime | None = None) -> IntakeResult:
@@ -178,17 +179,28 @@ def _duplicate(existing: InboundMessage) -> IntakeResult:
 
 
 def _process(
-    row: InboundMessage, parsed: ParsedMessage, *, now: datetime, create_senders: bool
+    row: InboundMessage,
+    parsed: ParsedMessage,
+    *,
+    now: datetime,
+    create_senders: bool,
+    claim: bool = True,
 ) -> IntakeResult:
+    """Turn a stored message into ticket work, in a transaction (a savepoint when nested).
+
+    `claim`: take the row first (compare-and-set on its attempts), so two workers never process
+    one message twice; a row inserted in the caller's uncommitted transaction is nobody else's.
+    """
     written: list[Path] = []
+    attempts = row.attempts
     try:
         with transaction.atomic():
-            # Claim the row (compare-and-set): two workers never process one message twice.
-            claimed = InboundMessage.objects.filter(
-                pk=row.pk, status__in=(Status.RECEIVED, Status.FAILED), attempts=row.attempts
-            ).update(attempts=F("attempts") + 1)
-            if claimed != 1:
-                return IntakeResult(DUPLICATE, row, reason="processed meanwhile")
+            if claim:
+                claimed = InboundMessage.objects.filter(
+                    pk=row.pk, status__in=(Status.RECEIVED, Status.FAILED), attempts=row.attempts
+                ).update(attempts=F("attempts") + 1)
+                if claimed != 1:
+                    return IntakeResult(DUPLICATE, row, reason="processed meanwhile")
             row.attempts += 1
             history = row.source == InboundMessage.Source.IMPORT
             mailbox_address = row.mailbox.address if row.mailbox is not None else None
@@ -206,8 +218,10 @@ def _process(
                 ticket=decision.ticket,
                 event=decision.event,
                 processed_at=now,
+                attempts=row.attempts,
             )
     except Exception as error:
+        row.attempts = attempts  # rolled back with the rest
         for path in written:  # the rows rolled back: leave no orphan file behind
             path.unlink(missing_ok=True)
         logger.warning("inbound %s failed: %s", row.message_id, error, exc_info=True)
@@ -273,7 +287,10 @@ def _decide(
 
 def desk_addresses() -> set[str]:
     """Return the desk's own addresses: every mailbox's and the default sender's."""
-    addresses = {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+    mailboxes = remembered(
+        "mailbox_addresses", lambda: list(Mailbox.objects.values_list("address", flat=True))
+    )
+    addresses = {address.lower() for address in mailboxes}
     default = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
     if default:
         addresses.add(default)

@@ -28,7 +28,8 @@ def find_person(address: str) -> User | None:
     """Return the active person with this email address (case-insensitive), if any."""
     if not address:
         return None
-    return User.objects.filter(email__iexact=address, is_active=True).first()
+    people = User.objects.select_related("organisation")  # the ticket's calendar reads it
+    return people.filter(email__iexact=address, is_active=True).first()
 
 
 def create_requester(*, address: str, name: str, organisation: Organisation) -> User:

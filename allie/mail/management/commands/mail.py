@@ -27,10 +27,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils.translation import gettext as _
 
+from allie.core.snapshot import reference_snapshot
 from allie.mail.models import InboundMessage, Mailbox
 from allie.mail.services.intake import receive_message
 
 UNREADABLE = 1
+SNAPSHOT_SIZE = 100  # messages imported under one snapshot of the reference data
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -133,20 +135,25 @@ class Command(BaseCommand):
         sources = chronological(sources)
         progress = Progress(self.stderr, total=len(sources))
         summary = Summary()
-        for source in sources:
-            try:
-                result = receive_message(
-                    source.load(),
-                    mailbox=target,
-                    source=InboundMessage.Source.IMPORT,
-                    create_senders=create_senders,
-                )
-                summary.add(result.outcome, result.reason)
-            except OSError as error:
-                summary.add("failed", f"{source.label}: cannot read ({error.strerror or error})")
-            except Exception as error:  # the database refused: say so, keep going
-                summary.add("failed", f"{source.label}: {type(error).__name__}: {error}")
-            progress.advance()
+        # Reference data (settings, policies, addresses) is read once per 100 messages.
+        for start in range(0, len(sources), SNAPSHOT_SIZE):
+            with reference_snapshot():
+                for source in sources[start : start + SNAPSHOT_SIZE]:
+                    try:
+                        result = receive_message(
+                            source.load(),
+                            mailbox=target,
+                            source=InboundMessage.Source.IMPORT,
+                            create_senders=create_senders,
+                        )
+                        summary.add(result.outcome, result.reason)
+                    except OSError as error:
+                        reason = f"cannot read ({error.strerror or error})"
+                        summary.add("failed", f"{source.label}: {reason}")
+                    except Exception as error:  # the database refused: say so, keep going
+                        reason = f"{type(error).__name__}: {error}"
+                        summary.add("failed", f"{source.label}: {reason}")
+                    progress.advance()
         progress.finish()
         self.stdout.write(render_summary(summary, total=len(sources)))
 
