@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "allie.portal",
     "allie.workspace",
     "allie.api",
+    "allie.search",
     "allie.demo",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("sla/", include("allie.sla.urls")),
     path("mail/", include("allie.mail.urls")),
     path("voice/", include("allie.voice.urls")),
+    path("", include("allie.search.urls")),
     path("", include("allie.tickets.urls")),
 ]

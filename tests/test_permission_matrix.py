@@ -96,8 +96,16 @@ MATRIX = [
     Route("voice:follow_ups", "get", LEADERS),
     Route("voice:follow_up_close", "post", LEADERS),
     Route("voice:survey", "get", EVERYONE, lambda w: {"token": w.survey_token}),
+    Route("voice:relationship", "get", EVERYONE, lambda w: {"token": relationship_token(w)}),
+    Route("voice:themes", "get", LEADERS),
+    Route("voice:team", "get", LEADERS),
+    Route("voice:outcomes", "get", LEADERS),
+    Route("api:figures_outcomes", "get", LEADERS),
     Route("mail:preferences", "get", SIGNED_IN),
     Route("mail:original", "get", TICKET_SCOPE, lambda w: {"pk": w.inbound.pk}),
+    Route("search:desk", "get", AGENTS_ONLY),
+    Route("search:portal", "get", SIGNED_IN),
+    Route("api:search", "get", SIGNED_IN),
 ]
 
 
@@ -140,6 +148,16 @@ def world(desk) -> World:
         inbound=inbound.message,
         survey_token=make_token(survey.pk, survey.nonce),
     )
+
+
+def relationship_token(world: Any) -> str:
+    """The link of carole's answer to Finances' relationship survey (she is its contact)."""
+    from allie.voice.models import RelationshipAnswer
+    from allie.voice.services.relationship import send_due_rounds
+
+    send_due_rounds()
+    answer = RelationshipAnswer.objects.get(person=world.desk.carole)
+    return make_token(answer.pk, answer.nonce, salt="allie.voice.relationship-link")
 
 
 def outcome(response: Any, name: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from allie.api import tokens, views
+from allie.api import tokens, views, views_figures
+from allie.search.api import SearchView
 
 app_name = "api"
 
@@ -36,6 +37,8 @@ v1 = [
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation"),
     path("people/", views.PersonListView.as_view(), name="people"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("figures/outcomes/", views_figures.OutcomeFiguresView.as_view(), name="figures_outcomes"),
 ]
 
 urlpatterns = [

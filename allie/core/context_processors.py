@@ -11,6 +11,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """Return what the page header needs: which parts of the product to link to."""
     from allie.escalations.selectors import may_see_executive_view
     from allie.sla.selectors import may_see_compliance
+    from allie.voice.selectors import may_see_figures
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_agent:
@@ -19,4 +20,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_agent": True,
         "nav_sees_escalations": may_see_executive_view(user),
         "nav_sees_reports": may_see_compliance(user),
+        "nav_sees_team_figures": may_see_figures(user),
     }

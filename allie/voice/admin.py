@@ -2,17 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from allie.accounts.admin import AdministratorOnly
 from allie.voice.models import (
     Commitment,
     CommitmentReminder,
     FollowUp,
+    RelationshipAnswer,
+    RelationshipSurvey,
     Survey,
     SurveySettings,
+    Theme,
 )
 
 
@@ -106,3 +112,59 @@ class FollowUpAdmin(AdministratorOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnly(AdministratorOnly, admin.ModelAdmin):
+    """Rows written by the services only: administrators read them."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RelationshipSurvey)
+class RelationshipSurveyAdmin(ReadOnly):
+    list_display = ("organisation", "round_start", "sent_at")
+    list_select_related = ("organisation",)
+    readonly_fields = ("organisation", "round_start", "sent_at")
+
+
+@admin.register(RelationshipAnswer)
+class RelationshipAnswerAdmin(ReadOnly):
+    list_display = ("organisation", "person", "answered_at", "score", "low")
+    list_filter = ("low", "language")
+    list_select_related = ("organisation", "person")
+    search_fields = ("organisation__name", "comment")
+    exclude = ("nonce",)
+    readonly_fields = [f.name for f in RelationshipAnswer._meta.fields if f.name != "nonce"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(AdministratorOnly, admin.ModelAdmin):
+    """Themes of survey comments, with their keywords in French and English (docs/themes.md)."""
+
+    list_display = ("code", "name_fr", "name_en", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name_fr", "name_en", "keywords_fr", "keywords_en")
+    actions = ["reclassify"]
+
+    @admin.action(description=_("Classify every answered comment again"))
+    def reclassify(self, request: HttpRequest, queryset: QuerySet[Theme]) -> None:
+        from allie.voice.services.themes import reclassify_all
+
+        count = reclassify_all()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d comment classified again.",
+                "%(count)d comments classified again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

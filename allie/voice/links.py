@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.core import signing
 
 SALT = "allie.voice.survey-link"
+#: The relationship survey's links: a salt of their own, so one kind never opens the other.
+RELATIONSHIP_SALT = "allie.voice.relationship-link"
 DEFAULT_LIFETIME = timedelta(days=30)
 
 
@@ -31,15 +33,17 @@ class SurveyLink:
     nonce: str
 
 
-def make_token(survey_id: int, nonce: str) -> str:
+def make_token(survey_id: int, nonce: str, *, salt: str = SALT) -> str:
     """Return the token of a survey's link (URL-safe)."""
-    return signing.dumps({"s": survey_id, "n": nonce}, salt=SALT, compress=False)
+    return signing.dumps({"s": survey_id, "n": nonce}, salt=salt, compress=False)
 
 
-def read_token(token: str, *, lifetime: timedelta = DEFAULT_LIFETIME) -> SurveyLink:
+def read_token(
+    token: str, *, lifetime: timedelta = DEFAULT_LIFETIME, salt: str = SALT
+) -> SurveyLink:
     """Return what a token names, or raise LinkError ("expired" or "tampered")."""
     try:
-        data = signing.loads(token, salt=SALT, max_age=lifetime)
+        data = signing.loads(token, salt=salt, max_age=lifetime)
     except signing.SignatureExpired:
         raise LinkError("expired") from None
     except signing.BadSignature:

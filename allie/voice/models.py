@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from allie.core.models import SingletonSettings
 from allie.voice.domain.commitments import State as DomainState
+from allie.voice.domain.relationship import SCHEDULES
 
 
 class CommitmentState(models.TextChoices):
@@ -195,6 +197,21 @@ class SurveySettings(SingletonSettings):
         default=48,
         help_text=_("A follow-up opened by a low answer is due this many hours later."),
     )
+    relationship_every_months = models.PositiveIntegerField(
+        _("months between two relationship surveys"),
+        default=6,
+        choices=[(n, str(n) if n else _("Never")) for n in SCHEDULES],
+        help_text=_(
+            "Each client organisation's contacts are asked once per window of this many months "
+            "(6: January and July; 0: never)."
+        ),
+    )
+    nps_low_at_most = models.PositiveSmallIntegerField(
+        _("low relationship score (at most)"),
+        default=6,
+        validators=[MaxValueValidator(10)],
+        help_text=_("A relationship score from 0 to this opens a follow-up."),
+    )
 
     class Meta:
         verbose_name = _("survey settings")
@@ -264,22 +281,52 @@ class FollowUpState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class FollowUp(models.Model):
-    """The follow-up a low survey answer opens: a call to the requester, due at a given time.
+class FollowUpManager(models.Manager["FollowUp"]):
+    """Every read of follow-ups carries what opened it (one join, never a query per row)."""
 
-    Assigned to the ticket team's lead (else a lead of a team serving the organisation, else an
-    administrator); escalated to the managers once when overdue; closed with the call made, what
-    was learned and the action taken. See docs/followups.md.
+    def get_queryset(self) -> models.QuerySet[FollowUp]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("relationship_answer__organisation", "relationship_answer__person")
+        )
+
+
+class FollowUp(models.Model):
+    """The follow-up a low survey answer opens: a call to the client, due at a given time.
+
+    A low satisfaction answer: assigned to the ticket team's lead (else a lead of a team serving
+    the organisation, else an administrator). A low relationship answer: to the organisation's
+    account manager (else a lead of a team serving it, else an administrator). Escalated to the
+    managers once when overdue; closed with the call made, what was learned and the action
+    taken. See docs/followups.md and docs/relationship-survey.md.
     """
 
     State = FollowUpState
 
+    # What opened it: a satisfaction survey (about a ticket) or a relationship answer (about
+    # the organisation, no ticket). Exactly one of the two is set.
     survey = models.OneToOneField(
-        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="follow_up"
+        Survey,
+        verbose_name=_("survey"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follow_up",
+    )
+    relationship_answer = models.OneToOneField(
+        "voice.RelationshipAnswer",
+        verbose_name=_("relationship answer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follow_up",
     )
     ticket = models.ForeignKey(
         "tickets.Ticket",
         verbose_name=_("request"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="follow_ups",
     )
@@ -311,6 +358,8 @@ class FollowUp(models.Model):
     )
     requester_told = models.BooleanField(_("requester told"), default=False)
 
+    objects = FollowUpManager()
+
     class Meta:
         ordering = ["due_at", "id"]
         verbose_name = _("follow-up")
@@ -329,7 +378,166 @@ class FollowUp(models.Model):
                 condition=Q(state="open") | Q(closed_at__isnull=False),
                 name="follow_up_closed_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(survey__isnull=False, relationship_answer__isnull=True)
+                | Q(survey__isnull=True, relationship_answer__isnull=False),
+                name="follow_up_one_origin",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.ticket_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+        subject = self.ticket_id or f"nps-{self.relationship_answer_id}"
+        return f"{subject} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+# --- Relationship survey (NPS) per client organisation (issue 5, point 2) ----------------------
+
+
+class RelationshipSurvey(models.Model):
+    """One round of the relationship survey sent to an organisation's contacts.
+
+    `round_start` is the first day of the schedule's window (`allie.voice.domain.relationship`):
+    unique per organisation, so a round is never sent twice.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="relationship_surveys",
+    )
+    round_start = models.DateField(_("round"))
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("relationship survey")
+        verbose_name_plural = _("relationship surveys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "round_start"], name="relationship_round_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} @ {self.round_start:%Y-%m}"
+
+
+class RelationshipAnswer(models.Model):
+    """One contact's answer to a round: NPS 0 to 10 (empty until answered) and a comment.
+
+    Opened by a signed link (`allie.voice.links`, its own salt) naming the answer and its
+    `nonce`; changeable within `SurveySettings.answer_window_hours` after it was first given.
+    """
+
+    survey = models.ForeignKey(
+        RelationshipSurvey,
+        verbose_name=_("relationship survey"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="relationship_answers",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="relationship_answers",
+    )
+    nonce = models.CharField(max_length=64)
+    language = models.CharField(_("language"), max_length=8)
+    score = models.PositiveSmallIntegerField(_("recommendation (0 to 10)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    low = models.BooleanField(_("low answer"), default=False)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("relationship answer")
+        verbose_name_plural = _("relationship answers")
+        indexes = [
+            models.Index(fields=["organisation", "answered_at"], name="nps_by_organisation"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "person"], name="relationship_answer_once"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=10),
+                name="relationship_score_on_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} · {self.person_id}"
+
+
+# --- Comment themes (issue 5, point 4) --------------------------------------------------------
+
+
+class Theme(models.Model):
+    """A theme survey comments are grouped into, found by keywords in French and English.
+
+    Keywords are written one per line (or separated by commas); matching ignores case and
+    accents, a keyword ending in "*" matches the words it begins. See docs/themes.md.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    keywords_fr = models.TextField(_("keywords (French)"), blank=True)
+    keywords_en = models.TextField(_("keywords (English)"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("comment theme")
+        verbose_name_plural = _("comment themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from allie.catalog.models import in_language
+
+        return in_language(self, "name")
+
+
+class CommentTheme(models.Model):
+    """A theme found in one answered comment (CSAT survey or relationship answer)."""
+
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="comments"
+    )
+    survey = models.ForeignKey(
+        Survey, null=True, blank=True, on_delete=models.CASCADE, related_name="themes"
+    )
+    relationship_answer = models.ForeignKey(
+        RelationshipAnswer, null=True, blank=True, on_delete=models.CASCADE, related_name="themes"
+    )
+    # Copied from the answer so the report reads a period through one index.
+    answered_at = models.DateTimeField(_("answered"))
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+        verbose_name = _("comment theme found")
+        verbose_name_plural = _("comment themes found")
+        indexes = [models.Index(fields=["answered_at"], name="comment_theme_by_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(survey__isnull=False, relationship_answer__isnull=True)
+                | Q(survey__isnull=True, relationship_answer__isnull=False),
+                name="comment_theme_one_origin",
+            ),
+            models.UniqueConstraint(fields=["theme", "survey"], name="comment_theme_once_survey"),
+            models.UniqueConstraint(
+                fields=["theme", "relationship_answer"], name="comment_theme_once_answer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id} @ {self.answered_at:%Y-%m-%d}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ GROUPINGS = {
     "team": ("team_id", "team__name"),
     "organisation": ("organisation_id", "organisation__name"),
 }
+#: The outcome figures (`allie.voice.figures`) also count commitments per their ticket's service.
+OUTCOME_GROUPINGS = {**GROUPINGS, "service": ("ticket__service_id", "ticket__service__name_fr")}
 
 
 def scope_commitments(queryset: QuerySet[Commitment], user: Any) -> QuerySet[Commitment]:
@@ -81,20 +84,25 @@ def commitment_figures(
     *,
     user: Any = None,
     now: datetime | None = None,
+    team_ids: Collection[int] | None = None,
+    groupings: Mapping[str, tuple[str, str]] = GROUPINGS,
 ) -> list[FigureRow]:
     """Return kept, renegotiated and broken commitments due in [start, end), grouped `by`.
 
     An open commitment already past due counts as broken (the sweep may not have run yet);
-    open ones not yet due are not counted. With `user`, only what they may see. One query
-    (plus the scoping's cached reads).
+    open ones not yet due are not counted. With `user`, only what they may see; with
+    `team_ids`, only the commitments counted for those teams. One query (plus the scoping's
+    cached reads).
     """
-    if by not in GROUPINGS:
+    if by not in groupings:
         raise ValueError(f"Unknown grouping: {by}")
     now = now or timezone.now()
-    key, name = GROUPINGS[by]
+    key, name = groupings[by]
     rows = Commitment.objects.filter(due_at__gte=period_start, due_at__lt=period_end)
     if user is not None:
         rows = scope_commitments(rows, user)
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=list(team_ids))
     overdue = Q(state=Commitment.State.OPEN, due_at__lt=now)
     groups = (
         rows.values(key, name)
@@ -139,20 +147,35 @@ def recent_answers(requester_id: int) -> list[Any]:
 ALL_FOLLOW_UPS_ROLES = frozenset({"manager", "executive", "administrator"})
 
 
+def may_see_follow_ups(user: Any) -> bool:
+    """Whether `user` may open the follow-up queue: leaders, and account managers (the
+    relationship survey's low answers are theirs to follow up)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return bool(user.roles & (FIGURES_ROLES | {"account_manager"}))
+
+
 def visible_follow_ups(user: Any) -> QuerySet[Any]:
     """The follow-ups `user` may see: managers, executives and administrators all; a team lead
-    those assigned to them and those of the organisations their teams serve; anyone else none.
+    those assigned to them and those of the organisations their teams serve; an account manager
+    those assigned to them and those of the organisations they manage; anyone else none.
     """
     from allie.voice.models import FollowUp
 
     rows = FollowUp.objects.all()
-    if not may_see_figures(user):
+    if not may_see_follow_ups(user):
         return rows.none()
     if user.roles & ALL_FOLLOW_UPS_ROLES:
         return rows
-    return rows.filter(
-        Q(assigned_to_id=user.pk) | Q(ticket__organisation_id__in=served_organisation_ids(user))
-    )
+    mine = Q(assigned_to_id=user.pk)
+    if user.roles & FIGURES_ROLES:
+        served = served_organisation_ids(user)
+        mine |= Q(ticket__organisation_id__in=served)
+        mine |= Q(relationship_answer__organisation_id__in=served)
+    if "account_manager" in user.roles:
+        managed = Q(ticket__organisation__account_manager_id=user.pk)
+        mine |= managed | Q(relationship_answer__organisation__account_manager_id=user.pk)
+    return rows.filter(mine)
 
 
 def open_follow_ups(user: Any) -> list[Any]:

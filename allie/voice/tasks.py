@@ -1,4 +1,4 @@
-"""Background jobs of the commitments ledger (thin: they call the services)."""
+"""Background jobs of the voice of the client (thin: they call the services)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from allie.voice.services import break_overdue, send_reminders
 from allie.voice.services.followups import escalate_overdue
+from allie.voice.services.relationship import send_due_rounds
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +39,12 @@ def escalate_overdue_follow_ups() -> int:
     if escalated:
         logger.info("Escalated %d overdue follow-up(s).", escalated)
     return escalated
+
+
+@db_periodic_task(crontab(minute="7"))
+def send_relationship_surveys() -> int:
+    """Send each organisation's relationship survey round once per window (idempotent)."""
+    sent = send_due_rounds()
+    if sent:
+        logger.info("Sent %d relationship survey round(s).", sent)
+    return sent

@@ -23,7 +23,7 @@ from allie.voice.services.followups import close_follow_up
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Open follow-ups: those assigned to me first, then all I may see; overdue ones marked."""
-    if not selectors.may_see_figures(request.user):
+    if not selectors.may_see_follow_ups(request.user):
         raise Http404
     rows = selectors.open_follow_ups(request.user)
     context = {"rows": rows, "now": timezone.now()}
@@ -34,7 +34,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def close(request: HttpRequest) -> HttpResponse:
     """Close one follow-up with the call made, what was learned and the action taken."""
-    if not selectors.may_see_figures(request.user):
+    if not selectors.may_see_follow_ups(request.user):
         raise Http404
     try:
         pk = int(request.POST.get("follow_up", ""))

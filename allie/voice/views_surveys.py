@@ -27,21 +27,24 @@ from allie.voice.services.surveys import (
 )
 
 
-def _refused(request: HttpRequest, error: links.LinkError) -> HttpResponse:
+def refused_page(
+    request: HttpRequest, error: links.LinkError, *, relationship: bool = False
+) -> HttpResponse:
+    """The plain page of a refused link: 410 when expired, else 400 (shared by both surveys)."""
     expired = error.code == "expired"
     return render(
         request,
         "voice/survey_refused.html",
-        {"expired": expired},
+        {"expired": expired, "relationship": relationship},
         status=410 if expired else 400,
     )
 
 
-def _selected(raw: object) -> int | None:
+def selected_score(raw: object, scores: range = SCORES) -> int | None:
     """The score to pre-select from a link or a refused form (None if not a valid score)."""
     if isinstance(raw, str) and raw.strip().isdigit() and raw.strip().isascii():
         value = int(raw.strip())
-        return value if value in SCORES else None
+        return value if value in scores else None
     return None
 
 
@@ -78,14 +81,14 @@ def survey_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         survey, config = survey_from_token(token)
     except links.LinkError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     now = timezone.now()
     with translation.override(survey.language):
         if not may_change(survey, now=now, config=config):
             status = 409 if request.method == "POST" else 200
             return render(request, "voice/survey_closed.html", {"survey": survey}, status=status)
         if request.method == "GET":
-            csat = _selected(request.GET.get("csat"))
+            csat = selected_score(request.GET.get("csat"))
             return _page(
                 request,
                 survey,
@@ -106,8 +109,8 @@ def survey_view(request: HttpRequest, token: str) -> HttpResponse:
                 request,
                 survey,
                 token,
-                csat=_selected(csat_raw),
-                ces=_selected(ces_raw),
+                csat=selected_score(csat_raw),
+                ces=selected_score(ces_raw),
                 comment=comment[: COMMENT_MAX * 2],
                 errors={error.field or "answer": error.message},
                 status=400,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from allie.search.services.indexing import index_ticket
 from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain import lifecycle
 from allie.tickets.models import DeskSettings, Ticket, TimelineEvent
@@ -69,6 +70,8 @@ def reply(
         event = record(ticket, kind, actor=by, now=now, public=public, body=body, by_agent=as_agent)
         if files:
             store_files(ticket, files, event=event, by=by, public=public, now=now)
+        if public:
+            index_ticket(ticket.pk)
         if ticket.status != old_status:
             record(
                 ticket,

@@ -10,7 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from allie.accounts.models import User
 from allie.catalog.models import Service, TicketKind
+from allie.core.snapshot import remembered
+from allie.search.services.indexing import index_ticket
 from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain import lifecycle
 from allie.tickets.domain.errors import DomainError
@@ -24,10 +27,12 @@ from allie.tickets.services.state import compare_and_set, record
 
 def priority_matrix() -> dict[tuple[str, str], str]:
     """Return the administrator's overrides of the default impact × urgency matrix."""
-    return {
-        (cell.impact, cell.urgency): cell.priority
-        for cell in PriorityCell.objects.all().only("impact", "urgency", "priority")
-    }
+
+    def load() -> dict[tuple[str, str], str]:
+        cells = PriorityCell.objects.all().only("impact", "urgency", "priority")
+        return {(cell.impact, cell.urgency): cell.priority for cell in cells}
+
+    return remembered("priority_matrix", load)
 
 
 def compute_priority(impact: str, urgency: str) -> str:
@@ -89,6 +94,8 @@ def open_ticket(
             created_at=now,
             updated_at=now,
         )
+        if User.organisation.is_cached(requester):
+            ticket.organisation = requester.organisation  # the SLA's calendar reads it
         ticket.reference = format_reference(ticket.pk, settings.ALLIE_TICKET_PREFIX)
         Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
         event = record(
@@ -103,7 +110,8 @@ def open_ticket(
         )
         if files:
             store_files(ticket, files, event=event, by=opened_by or requester, public=True, now=now)
-        refresh_ticket_sla(ticket, now=now, by=opened_by or requester)
+        index_ticket(ticket.pk)
+        refresh_ticket_sla(ticket, now=now, by=opened_by or requester, opened=True)
         from allie.escalations.services import on_ticket_event
 
         on_ticket_event(ticket, kind="opened", now=now)

@@ -1,16 +1,19 @@
 """Closing the loop on low survey answers: open, close and escalate follow-ups (issue 5, point 3).
 
-A low answer opens one follow-up (in `answer_survey`'s transaction), assigned to the ticket
-team's lead, else a lead of a team serving the organisation, else an administrator, and due
-`SurveySettings.follow_up_hours` later. The assignee (or an administrator) closes it with the
-call made, what was learned and the action taken, and may tell the requester what changed.
-Overdue ones are escalated once to the managers. See docs/followups.md.
+A low answer opens one follow-up (in the answering transaction), due
+`SurveySettings.follow_up_hours` later. A satisfaction answer's goes to the ticket team's lead,
+else a lead of a team serving the organisation, else an administrator; a relationship (NPS)
+answer's to the organisation's account manager, else a lead of a team serving it, else an
+administrator. The assignee (or an administrator) closes it with the call made, what was learned
+and the action taken, and may tell the client what changed. Overdue ones are escalated once to
+the managers. See docs/followups.md and docs/relationship-survey.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,13 +23,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from allie.accounts.models import Role, User
+from allie.accounts.models import Organisation, Role, User
 from allie.escalations.services import recipients
 from allie.mail.services.notifications import language_of
 from allie.mail.services.outbox import enqueue_message
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.services.errors import CONFLICT, FORBIDDEN, ServiceError
-from allie.voice.models import FollowUp, Survey, SurveySettings
+from allie.voice.models import FollowUp, RelationshipAnswer, Survey, SurveySettings
 
 #: The three texts a follow-up is closed with, in the order they are checked.
 CLOSING_FIELDS = ("call_made", "learned", "action")
@@ -56,8 +59,20 @@ def assignee_for(ticket: Ticket) -> User | None:
     team = ticket.team if ticket.team_id is not None else None
     if team is not None and team.lead_id is not None and team.lead.is_active:
         return team.lead
+    return _serving_lead_or_admin(ticket.organisation_id)
+
+
+def relationship_assignee_for(organisation: Organisation) -> User | None:
+    """The organisation's account manager, else a lead of a team serving it, else an admin."""
+    manager = organisation.account_manager
+    if manager is not None and manager.is_active:
+        return manager
+    return _serving_lead_or_admin(organisation.pk)
+
+
+def _serving_lead_or_admin(organisation_id: int | None) -> User | None:
     lead = (
-        User.objects.filter(led_teams__serves=ticket.organisation_id, is_active=True)
+        User.objects.filter(led_teams__serves=organisation_id, is_active=True)
         .order_by("pk")
         .first()
     )
@@ -71,6 +86,8 @@ def assignee_for(ticket: Ticket) -> User | None:
 
 
 def _record(follow_up: FollowUp, action: str, *, by: Any, now: datetime, **data: Any) -> None:
+    if follow_up.ticket_id is None:
+        return  # a relationship follow-up has no ticket timeline: its row is its history
     TimelineEvent.objects.create(
         ticket_id=follow_up.ticket_id,
         kind=TimelineEvent.Kind.SYSTEM,
@@ -96,20 +113,23 @@ def _send(
     person: User | None,
     *,
     kind: str,
-    ticket: Ticket,
+    ticket: Ticket | None,
     now: datetime,
     compose: Callable[[dict[str, Any]], tuple[str, str]],
+    params: dict[str, Any] | None = None,
 ) -> bool:
     """Write one email to `person` in their language and time zone; False if unreachable.
 
-    `compose` is called in that language with the request's reference and title and the
-    person's short name, and returns the subject and the text.
+    `compose` is called in that language with `params` (by default the request's reference and
+    title) and returns the subject and the text.
     """
     if person is None or not person.is_active or not person.email:
         return False
     language = language_of(person)
     with translation.override(language), timezone.override(_zone(person)):
-        params = {"reference": ticket.reference, "title": ticket.title}
+        if params is None:
+            assert ticket is not None
+            params = {"reference": ticket.reference, "title": ticket.title}
         subject, body = compose(params)
         text = gettext("Hello %(name)s,") % {"name": person.get_short_name()} + "\n\n" + body
     enqueue_message(
@@ -184,6 +204,61 @@ def open_follow_up(survey: Survey, *, now: datetime) -> FollowUp | None:
     return follow_up
 
 
+def open_relationship_follow_up(answer: RelationshipAnswer, *, now: datetime) -> FollowUp | None:
+    """Open the relationship answer's follow-up if it has none yet (caller's transaction).
+
+    Returns the new follow-up, or None when the answer already had one (never two).
+    """
+    if FollowUp.objects.filter(relationship_answer_id=answer.pk).exists():
+        return None
+    organisation = Organisation.objects.select_related("account_manager").get(
+        pk=answer.organisation_id
+    )
+    assignee = relationship_assignee_for(organisation)
+    hours = SurveySettings.current().follow_up_hours
+    try:
+        with transaction.atomic():
+            follow_up = FollowUp.objects.create(
+                relationship_answer=answer,
+                assigned_to=assignee,
+                opened_at=now,
+                due_at=now + timedelta(hours=hours),
+            )
+    except IntegrityError:
+        return None  # opened meanwhile by another transaction
+    person = answer.person
+
+    def compose(params: dict[str, Any]) -> tuple[str, str]:
+        subject = gettext("Follow-up to make: low relationship answer from %(organisation)s") % (
+            params
+        )
+        lines = [
+            gettext("%(person)s (%(organisation)s) gave a low answer to the relationship survey.")
+            % params,
+            gettext("Would recommend us: %(score)s out of 10") % {"score": answer.score},
+        ]
+        if answer.comment:
+            lines.append(gettext("Comment: %(comment)s") % {"comment": answer.comment})
+        lines.append(
+            gettext(
+                "Call them, record what you learned and the action taken, and close the "
+                "follow-up before %(due)s. After that, it is escalated to the managers."
+            )
+            % {"due": _when(follow_up.due_at)}
+        )
+        return subject, "\n\n".join(lines)
+
+    _send(
+        assignee,
+        kind="follow_up",
+        ticket=None,
+        now=now,
+        compose=compose,
+        params={"organisation": organisation.name, "person": str(person)},
+    )
+    return follow_up
+
+
 # --- Closing ----------------------------------------------------------------------------------
 
 
@@ -232,7 +307,9 @@ def close_follow_up(
             raise FollowUpServiceError("already_closed", kind=CONFLICT)
         follow_up = FollowUp.objects.select_related("ticket__requester").get(pk=follow_up.pk)
         _record(follow_up, "closed", by=by, now=now, requester_told=bool(tell_requester))
-        if tell_requester:
+        if tell_requester and follow_up.relationship_answer is not None:
+            _tell_relationship_outcome(follow_up.relationship_answer, texts["action"], now=now)
+        elif tell_requester and follow_up.ticket is not None:
             ticket = follow_up.ticket
 
             def compose(params: dict[str, Any]) -> tuple[str, str]:
@@ -255,6 +332,61 @@ def close_follow_up(
                 compose=compose,
             )
     return follow_up
+
+
+def _tell_relationship_outcome(answer: RelationshipAnswer, action: str, *, now: datetime) -> None:
+    def compose(params: dict[str, Any]) -> tuple[str, str]:
+        subject = gettext("What changed because of your answer")
+        lines = [
+            gettext(
+                "Thank you for telling us how we work with %(organisation)s. Here is what "
+                "changed because of your answer:"
+            )
+            % params,
+            "    " + action,
+        ]
+        return subject, "\n\n".join(lines)
+
+    _send(
+        answer.person,
+        kind="follow_up_outcome",
+        ticket=None,
+        now=now,
+        compose=compose,
+        params={"organisation": answer.organisation.name},
+    )
+
+
+def _managers_for(follow_up: FollowUp, memo: dict[Any, Any]) -> list[User]:
+    """Who an overdue follow-up is escalated to: the ticket's managers (see escalations), or for
+    a relationship follow-up the active managers in teams serving the organisation, else all."""
+    if follow_up.ticket is not None:
+        return recipients(follow_up.ticket, "manager", memo=memo)
+    organisation_id = follow_up.relationship_answer.organisation_id  # type: ignore[union-attr]
+    key = ("relationship_managers", organisation_id)
+    if key not in memo:
+        managers = User.objects.filter(role_grants__role=Role.MANAGER, is_active=True)
+        people = list(managers.filter(teams__serves=organisation_id).distinct())
+        memo[key] = people or list(managers.distinct())
+    return list(memo[key])
+
+
+def _escalation_text(params: dict[str, Any], *, assignee: str, due: datetime) -> tuple[str, str]:
+    """Subject and text telling the managers a follow-up is overdue (in the active language)."""
+    values = {**params, "assignee": assignee, "due": _when(due)}
+    if "organisation" in params:
+        subject = gettext("Overdue follow-up for %(organisation)s") % params
+        text = gettext(
+            "The follow-up of a low relationship answer from %(organisation)s, "
+            "assigned to %(assignee)s, was due %(due)s and is still open."
+        )
+        return subject, text % values
+    subject = gettext("Overdue follow-up on %(reference)s") % params
+    text = gettext(
+        "The follow-up of a low satisfaction answer on %(reference)s · %(title)s, "
+        "assigned to %(assignee)s, was due %(due)s and is still open."
+    )
+    return subject, text % values
 
 
 # --- Escalation sweep -------------------------------------------------------------------------
@@ -289,20 +421,19 @@ def escalate_overdue(*, now: datetime | None = None, batch: int = 100) -> int:
                 _record(follow_up, "escalated", by=None, now=now)
                 assignee = str(follow_up.assigned_to or "—")
                 due = follow_up.due_at
+                params: dict[str, Any] | None = None
+                if ticket is None and follow_up.relationship_answer is not None:
+                    params = {"organisation": follow_up.relationship_answer.organisation.name}
 
-                def compose(
-                    params: dict[str, Any], assignee: str = assignee, due: datetime = due
-                ) -> tuple[str, str]:
-                    subject = gettext("Overdue follow-up on %(reference)s") % params
-                    text = gettext(
-                        "The follow-up of a low satisfaction answer on %(reference)s · %(title)s, "
-                        "assigned to %(assignee)s, was due %(due)s and is still open."
-                    ) % {**params, "assignee": assignee, "due": _when(due)}
-                    return subject, text
-
-                for manager in recipients(ticket, "manager", memo=memo):
+                compose = partial(_escalation_text, assignee=assignee, due=due)
+                for manager in _managers_for(follow_up, memo):
                     _send(
-                        manager, kind="follow_up_escalated", ticket=ticket, now=now, compose=compose
+                        manager,
+                        kind="follow_up_escalated",
+                        ticket=ticket,
+                        now=now,
+                        compose=compose,
+                        params=params,
                     )
         if len(rows) < batch:
             return escalated

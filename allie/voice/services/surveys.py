@@ -30,6 +30,7 @@ from allie.voice.domain import surveys as domain
 from allie.voice.domain import themes
 from allie.voice.models import Survey, SurveySettings
 from allie.voice.services.followups import open_follow_up
+from allie.voice.services.themes import classify_comment
 
 KIND = "survey"
 COMMENT_MAX = 2000
@@ -187,6 +188,7 @@ def answer_survey(
     CSAT is required, CES optional, the comment at most 2000 characters. `low` is stored from
     `LowAnswerRule` and the comment's tone (`themes.is_negative`); a low answer opens the
     survey's follow-up in the same transaction (`allie.voice.services.followups`), never two.
+    The comment's themes are stored (`allie.voice.services.themes`).
     """
     now = now or timezone.now()
     try:
@@ -216,6 +218,7 @@ def answer_survey(
         current.save(
             update_fields=["first_answered_at", "answered_at", "csat", "ces", "comment", "low"]
         )
+        classify_comment(current)  # the comment's themes (docs/themes.md)
         if low:
             open_follow_up(current, now=now)  # at most one per survey
     return current

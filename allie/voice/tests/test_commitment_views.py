@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +18,12 @@ from tests.factories import AgentFactory
 
 MONTREAL = ZoneInfo("America/Toronto")
 FIGURES = reverse("voice:commitments")
+
+
+@pytest.fixture(autouse=True)
+def mid_morning(time_machine):
+    # Promises fall due hours from now: at 23:30 they would fall past the default period.
+    time_machine.move_to(datetime(2026, 3, 11, 10, 0, tzinfo=MONTREAL))
 
 
 @pytest.fixture
