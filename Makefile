@@ -80,7 +80,12 @@ bench-mail: $(STAMP) #: benchmark email intake on PostgreSQL (messages parsed, t
 	@bash scripts/ensure-postgres.sh
 	$(PY) bench/mail_intake.py
 
+bench: setup #: benchmark Allié under HTTP load on PostgreSQL, side by side with django-helpdesk (BENCH_TICKETS, BENCH_DURATION, BENCH_SKIP_PEER=1)
+	@bash scripts/ensure-postgres.sh
+	@bash scripts/bench-packages.sh
+	$(PY) bench/run.py
+
 clean: #: remove the local database, uploads and build artefacts (keeps the virtual environment)
 	rm -rf var/allie.sqlite3* var/huey.sqlite3* var/static var/attachments var/mail test-results
 
-.PHONY: help setup migrate demo run worker system-packages test test-fast lint fmt messages clean bench-sweep bench-mail
+.PHONY: help setup migrate demo run worker system-packages test test-fast lint fmt messages clean bench-sweep bench-mail bench

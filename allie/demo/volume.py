@@ -11,7 +11,14 @@ invariants the services guarantee:
   `resolved_at` and `closed_at`, declined ones a reason and an alternative;
 - `agent_reply_count`, `requester_reply_count` and `first_response_at` match the public replies
   in the timeline; the priority follows the default impact × urgency matrix;
-- resolved tickets were resolved within the reopen window (older ones would have been closed).
+- resolved tickets were resolved within the reopen window (older ones would have been closed);
+- with `sla=True`, every ticket has its SLA summary computed by the SLA clock from its own
+  timeline (the service's calendar and policy), and the clocks still running have their
+  deadlines: the thresholds already crossed handled (as the sweeper would have), the others
+  pending at their business-time due moment.
+
+On PostgreSQL the primary keys are drawn from the table's sequence first, so each reference is
+written with its row (no second pass of updates).
 """
 
 from __future__ import annotations
@@ -26,11 +33,27 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import JSONField, Model
 from django.utils import timezone
+from psycopg import sql
+from psycopg.types.json import Jsonb
 
-from allie.accounts.models import Organisation, Role, Team, User, UserRole
+from allie.accounts.models import Organisation, Role, Site, Team, User, UserRole
 from allie.catalog.models import Service
 from allie.demo import data
+from allie.sla.calendars import resolve_calendar
+from allie.sla.domain.calendar import Calendar, add_business_seconds
+from allie.sla.domain.clock import (
+    CLOCKS,
+    ClockState,
+    Event,
+    Policy,
+    PublicReply,
+    StatusChange,
+    compute_clocks,
+)
+from allie.sla.models import Deadline, SlaPolicy, SlaSettings, TicketSla
+from allie.sla.services import BUILT_IN_TARGETS
 from allie.tickets.domain.priority import priority_for
 from allie.tickets.domain.reference import format_reference
 from allie.tickets.models import Channel, Status, Ticket, TimelineEvent
@@ -68,6 +91,8 @@ class Result:
     tickets: int
     events: int
     seconds: float
+    sla_summaries: int = 0
+    deadlines: int = 0
 
     @property
     def rate(self) -> float:
@@ -149,18 +174,131 @@ def _create_minimal_base() -> None:
             )
 
 
+KINDS = [Organisation.Kind.INTERNAL, Organisation.Kind.INTERNAL, Organisation.Kind.EXTERNAL]
+SERVICES = [
+    ("postes", "Postes de travail", "Workstations"),
+    ("acces", "Accès et comptes", "Access and accounts"),
+    ("reseau", "Réseau et VPN", "Network and VPN"),
+    ("courriel", "Courriel et agenda", "Email and calendar"),
+    ("impression", "Impression", "Printing"),
+    ("telephonie", "Téléphonie", "Telephony"),
+    ("applications", "Applications d'affaires", "Business applications"),
+    ("arrivees", "Arrivées et départs", "Onboarding and offboarding"),
+]
+
+
+def create_base(
+    *,
+    organisations: int = 12,
+    teams: int = 4,
+    agents: int = 40,
+    requesters: int = 2_000,
+    prefix: str = "volume",
+) -> None:
+    """Create a desk of realistic shape in bulk: organisations with sites, teams of agents
+    (each with a lead) serving them, bilingual requesters and a catalogue of services.
+
+    Every organisation is served by at least one team; one password hash is shared.
+    """
+    password = make_password(data.DEMO_PASSWORD)
+    with transaction.atomic():
+        orgs = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"{prefix.title()} · Organisation {index + 1:02d}",
+                    kind=KINDS[index % 3],
+                )
+                for index in range(organisations)
+            ]
+        )
+        sites = Site.objects.bulk_create(
+            [
+                Site(organisation=org, name=name)
+                for org in orgs
+                for name in ("Montréal", "Québec", "Sherbrooke")
+            ]
+        )
+        sites_by_org: dict[int, list[Site]] = {}
+        for site in sites:
+            sites_by_org.setdefault(site.organisation_id, []).append(site)
+        staff = User.objects.bulk_create(
+            [
+                User(
+                    username=f"agent{index:03d}@{prefix}.example",
+                    email=f"agent{index:03d}@{prefix}.example",
+                    full_name=f"Agent {index:03d}",
+                    language="en" if index % 4 == 0 else "fr-ca",
+                    password=password,
+                )
+                for index in range(agents)
+            ]
+        )
+        UserRole.objects.bulk_create([UserRole(user=agent, role=Role.AGENT) for agent in staff])
+        team_rows = []
+        for index in range(teams):
+            members = staff[index::teams]
+            name = f"{prefix.title()} · Équipe {index + 1}"
+            team = Team.objects.create(name=name, lead=members[0])
+            team.members.add(*members)
+            # Each team serves its share of the organisations, plus the next team's first one.
+            served = orgs[index::teams] + orgs[(index + 1) % teams :: teams][:1]
+            team.serves.add(*served)
+            team_rows.append(team)
+        UserRole.objects.bulk_create(
+            [UserRole(user=team.lead, role=Role.TEAM_LEAD) for team in team_rows if team.lead],
+            ignore_conflicts=True,
+        )
+        people = []
+        for index in range(requesters):
+            org = orgs[index % organisations]
+            english = index % 10 < 3
+            people.append(
+                User(
+                    username=f"person{index:05d}@{prefix}.example",
+                    email=f"person{index:05d}@{prefix}.example",
+                    full_name=f"{'Person' if english else 'Personne'} {index:05d}",
+                    language="en" if english else "fr-ca",
+                    organisation=org,
+                    site=sites_by_org[org.pk][(index // organisations) % 3],
+                    is_organisation_contact=index < organisations,
+                    password=password,
+                )
+            )
+        people = User.objects.bulk_create(people, batch_size=BATCH)
+        UserRole.objects.bulk_create(
+            [UserRole(user=person, role=Role.REQUESTER) for person in people], batch_size=BATCH
+        )
+        Service.objects.bulk_create(
+            [
+                Service(
+                    code=f"{prefix}-{code}",
+                    name_fr=name_fr,
+                    name_en=name_en,
+                    owner_team=team_rows[index % teams],
+                )
+                for index, (code, name_fr, name_en) in enumerate(SERVICES)
+            ]
+        )
+
+
 def seed_tickets(
     count: int,
     *,
     seed: int = 2026,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    sla: bool = False,
 ) -> Result:
-    """Create `count` tickets with their timelines in batches; return counts and timing."""
+    """Create `count` tickets with their timelines in batches; return counts and timing.
+
+    With `sla`, each ticket also gets its SLA summary and deadlines (see the module's notes).
+    """
     started = time.perf_counter()
     now = now or timezone.now()
     rng = random.Random(seed)  # noqa: S311 (benchmark data, not secrets)
     base = ensure_base()
+    clocks = SlaContext.load() if sla else None
+    summaries_made = deadlines_made = 0
     texts = [t for t in data.TICKET_TEMPLATES if t[0] != "telecopieurs"]
     statuses = [s for s, _w, _a in STATUS_MIX]
     weights = [w for _s, w, _a in STATUS_MIX]
@@ -173,19 +311,201 @@ def seed_tickets(
                 _plan(rng, base, texts, rng.choices(statuses, weights)[0], ages, now)
                 for _ in range(size)
             ]
-            tickets = Ticket.objects.bulk_create([ticket for ticket, _events in plans])
-            _set_references(tickets)
+            tickets = [ticket for ticket, _events in plans]
+            if _assign_ids(tickets):
+                _insert(Ticket, tickets)
+            else:
+                Ticket.objects.bulk_create(tickets)
+                _set_references(tickets)
             events = []
             for ticket, (_row, ticket_events) in zip(tickets, plans, strict=True):
                 for event in ticket_events:
                     event.ticket_id = ticket.pk
                     events.append(event)
-            TimelineEvent.objects.bulk_create(events, batch_size=BATCH)
+            _insert(TimelineEvent, events)
+            if clocks is not None:
+                summaries, deadlines = clocks.rows(plans, now)
+                _insert(TicketSla, summaries)
+                _insert(Deadline, deadlines)
+                summaries_made += len(summaries)
+                deadlines_made += len(deadlines)
         made += size
         events_made += len(events)
         if progress is not None:
             progress(size)
-    return Result(tickets=made, events=events_made, seconds=time.perf_counter() - started)
+    return Result(
+        tickets=made,
+        events=events_made,
+        seconds=time.perf_counter() - started,
+        sla_summaries=summaries_made,
+        deadlines=deadlines_made,
+    )
+
+
+def _insert(model: type[Model], rows: list[Any]) -> None:
+    """Insert `rows` in bulk: PostgreSQL's COPY when available, else `bulk_create`.
+
+    COPY writes the primary key when the rows have one already (tickets, SLA summaries), else
+    lets the column's default number them. Like `bulk_create`, it calls no `save()`.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=BATCH)
+        return
+    keyed = rows[0].pk is not None
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if (keyed or not f.primary_key) and not getattr(f, "generated", False)
+    ]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+    )
+    json_columns = {index for index, f in enumerate(fields) if isinstance(f, JSONField)}
+    names = [f.attname for f in fields]
+    connection.ensure_connection()
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            values = [getattr(row, name) for name in names]
+            for index in json_columns:
+                values[index] = Jsonb(values[index])
+            copy.write_row(values)
+
+
+def _assign_ids(tickets: list[Ticket]) -> bool:
+    """On PostgreSQL, draw the primary keys from the sequence and set each reference; else no-op.
+
+    Returns whether the ids were assigned (else the references are written after the insert).
+    """
+    if connection.vendor != "postgresql":
+        return False
+    prefix = settings.ALLIE_TICKET_PREFIX
+    table = Ticket._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(tickets)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for ticket, pk in zip(tickets, ids, strict=True):
+        ticket.pk = pk
+        ticket.reference = format_reference(pk, prefix)
+    return True
+
+
+@dataclass
+class SlaContext:
+    """What the SLA clock needs for generated tickets, read once: calendars, policies, etc."""
+
+    site_calendars: dict[int, int | None]
+    organisation_calendars: dict[int, int | None]
+    paused: frozenset[str]
+    thresholds: list[int]
+    policies: dict[tuple[int | None, str], tuple[int | None, Policy]]
+
+    @classmethod
+    def load(cls) -> SlaContext:
+        """Read the sites' and organisations' calendars, the SLA settings and every policy."""
+        settings_row = SlaSettings.current()
+        paused = frozenset(settings_row.paused_statuses)
+        policies: dict[tuple[int | None, str], tuple[int | None, Policy]] = {}
+        for row in SlaPolicy.objects.all():
+            policies[(row.service_id, row.priority)] = (row.pk, row.to_domain(paused))
+        return cls(
+            site_calendars=dict(Site.objects.values_list("pk", "calendar_id")),
+            organisation_calendars=dict(Organisation.objects.values_list("pk", "calendar_id")),
+            paused=paused,
+            thresholds=sorted({int(t) for t in settings_row.warning_thresholds}),
+            policies=policies,
+        )
+
+    def calendar(self, ticket: Ticket) -> tuple[int | None, Calendar]:
+        """The site's calendar, else the organisation's, else the default (as the service)."""
+        chosen = self.site_calendars.get(ticket.site_id) if ticket.site_id is not None else None
+        if chosen is None:
+            chosen = self.organisation_calendars.get(ticket.organisation_id)
+        return resolve_calendar(chosen)
+
+    def policy(self, service_id: int | None, priority: str) -> tuple[int | None, Policy]:
+        """The service's policy for the priority, else the desk-wide one, else the built-in."""
+        found = self.policies.get((service_id, priority)) or self.policies.get((None, priority))
+        if found is not None:
+            return found
+        first, update, resolution = BUILT_IN_TARGETS[priority]
+        return None, Policy(
+            first_response=first,
+            next_update=update,
+            resolution=resolution,
+            paused_statuses=self.paused,
+        )
+
+    def rows(
+        self, plans: list[tuple[Ticket, list[TimelineEvent]]], now: datetime
+    ) -> tuple[list[TicketSla], list[Deadline]]:
+        """Return the SLA summary of each saved ticket and the deadlines of its running clocks."""
+        summaries: list[TicketSla] = []
+        deadlines: list[Deadline] = []
+        for ticket, events in plans:
+            policy_id, policy = self.policy(ticket.service_id, ticket.priority)
+            calendar_id, calendar = self.calendar(ticket)
+            clocks = compute_clocks(calendar, policy, _clock_events(events), now)
+            values: dict[str, Any] = {}
+            running_dues = []
+            for name in CLOCKS:
+                reading = getattr(clocks, name)
+                values[f"{name}_target"] = int(policy.target(name).total_seconds() // 60)
+                values[f"{name}_state"] = reading.state.value
+                values[f"{name}_elapsed"] = reading.elapsed_seconds
+                values[f"{name}_due_at"] = reading.due
+                counting = reading.state in (ClockState.RUNNING, ClockState.BREACHED)
+                if counting and reading.due is not None:
+                    running_dues.append(reading.due)
+                    deadlines.extend(self._deadlines(ticket, name, reading, calendar, now))
+            summaries.append(
+                TicketSla(
+                    ticket_id=ticket.pk,
+                    calendar_id=calendar_id,
+                    policy_id=policy_id,
+                    next_breach_at=min(running_dues, default=None),
+                    next_update_breaches=clocks.next_update.breaches,
+                    computed_at=now,
+                    **values,
+                )
+            )
+        return summaries, deadlines
+
+    def _deadlines(
+        self, ticket: Ticket, clock: str, reading: Any, calendar: Calendar, now: datetime
+    ) -> list[Deadline]:
+        # As the SLA service plans them; thresholds already crossed were handled by the sweeper.
+        cycle = ticket.agent_reply_count if clock == "next_update" else 0
+        planned = []
+        for threshold in [*self.thresholds, 100]:
+            needed = reading.target_seconds * threshold / 100
+            row = Deadline(ticket_id=ticket.pk, clock=clock, cycle=cycle, threshold=threshold)
+            if needed <= reading.elapsed_seconds:
+                row.due_at = row.handled_at = now
+                row.outcome = "breach" if threshold == 100 else "warning"
+            else:
+                remaining = needed - reading.elapsed_seconds
+                row.due_at = add_business_seconds(calendar, now, remaining)
+            planned.append(row)
+        return planned
+
+
+def _clock_events(events: list[TimelineEvent]) -> list[Event]:
+    """The timeline as the SLA clock reads it (as `allie.sla.services.clock_events` does)."""
+    read: list[Event] = []
+    for event in events:
+        if event.kind == EVENT.OPENED:
+            read.append(StatusChange(at=event.created_at, status="new"))
+        elif event.kind == EVENT.STATUS_CHANGE:
+            read.append(StatusChange(at=event.created_at, status=str(event.data.get("to"))))
+        elif event.kind == EVENT.PUBLIC_REPLY and event.data.get("by_agent"):
+            read.append(PublicReply(at=event.created_at))
+    return read
 
 
 def _set_references(tickets: list[Ticket]) -> None:
@@ -248,13 +568,29 @@ def _plan(
             moment = clock.next()
             if kind < 0.4 and owned:
                 text = rng.choice(data.AGENT_REPLIES[language])
-                events.append(_event(EVENT.PUBLIC_REPLY, agent_id, moment, public=True, body=text))
+                events.append(
+                    _event(
+                        EVENT.PUBLIC_REPLY,
+                        agent_id,
+                        moment,
+                        public=True,
+                        body=text,
+                        data={"by_agent": True},
+                    )
+                )
                 ticket.agent_reply_count += 1
                 ticket.first_response_at = ticket.first_response_at or moment
             elif kind < 0.75 or not owned:
                 text = rng.choice(data.REQUESTER_REPLIES[language])
                 events.append(
-                    _event(EVENT.PUBLIC_REPLY, requester_id, moment, public=True, body=text)
+                    _event(
+                        EVENT.PUBLIC_REPLY,
+                        requester_id,
+                        moment,
+                        public=True,
+                        body=text,
+                        data={"by_agent": False},
+                    )
                 )
                 ticket.requester_reply_count += 1
             else:

@@ -1,0 +1,1 @@
+"""A minimal Django project mounting django-helpdesk, the peer of the side-by-side bench."""
