@@ -20,7 +20,7 @@ from allie.voice.services import break_overdue, send_reminders
 from .conftest import at
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="SQLite runs one writer at a time"
     ),

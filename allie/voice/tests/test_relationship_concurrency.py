@@ -32,7 +32,7 @@ ORGANISATIONS = 12
 MARCH = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("America/Toronto"))
 
 
-def test_two_senders_at_once_send_each_round_once(db):
+def test_two_senders_at_once_send_each_round_once():
     for number in range(ORGANISATIONS):
         organisation = OrganisationFactory(name=f"Client {number}")
         for _ in range(2):
