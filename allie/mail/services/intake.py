@@ -1,17 +1,18 @@
 """Intake: store each inbound message once, raw bytes first, then turn it into ticket work.
 
-Two steps, two transactions, so that no message is ever lost:
+1. **Store.** Parse (pure, never raises), write the raw bytes to disk (fsynced), insert the
+   ``InboundMessage`` row. The unique keys on the Message-ID and on the mailbox's
+   (UIDVALIDITY, UID) make a message already stored a duplicate, never imported twice.
+2. **Process**, in the same transaction but inside a savepoint. Noise (auto-replies, bounces,
+   our own mail) and rate-limited storms are ignored with their reason; a message from someone
+   who may write on the ticket it continues lands on it; anything else opens a ticket, or is
+   rejected when the sender is unknown and the mailbox says so. If anything fails here, the
+   savepoint rolls back, the row is marked failed with the reason and can be reprocessed
+   (``reprocess_message``).
 
-1. **Store.** Parse (pure, never raises), drop it as a duplicate when the Message-ID or the
-   mailbox's (UIDVALIDITY, UID) is already known, write the raw bytes to disk, insert the
-   ``InboundMessage`` row and commit. Only then may the IMAP poller mark the message seen.
-   When this step fails (the database is down), ``receive_message`` raises and the message
-   stays unseen on the server for the next poll.
-2. **Process.** Noise (auto-replies, bounces, our own mail) and rate-limited storms are ignored
-   with their reason; a message from someone who may write on the ticket it continues lands on
-   it; anything else opens a ticket, or is rejected when the sender is unknown and the mailbox
-   says so. If anything fails here, the transaction rolls back, the row is marked failed with
-   the reason and can be reprocessed (``reprocess_message``).
+Only once that transaction commits may the IMAP poller mark the message seen: when it fails
+(the database is down), ``receive_message`` raises and the message stays unseen on the server
+for the next poll, so nothing is lost.
 """
 
 from __future__ import annotations
