@@ -430,11 +430,7 @@ def _open(
         channel=Channel.EMAIL,
         now=now,
     )
-    event = (
-        TimelineEvent.objects.filter(ticket=ticket, kind=TimelineEvent.Kind.OPENED)
-        .order_by("id")
-        .first()
-    )
+    event = ticket.opening_event
     _store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
     reason = _follow_up_reason(follows) if follows is not None else ""
     return _Decision(Status.OPENED, reason, ticket, event)

@@ -365,22 +365,29 @@ def digest_key(ticket: Ticket, person: User) -> str:
 
 def _deliver(wanted: list[tuple[TimelineEvent, Planned]]) -> list[OutboundMessage]:
     """Gather each notice into its person's pending digest for the ticket, or start one."""
-    keys = {digest_key(event.ticket, item.recipient) for event, item in wanted}
-    earliest = min(event.created_at for event, _item in wanted)
-    # attempts=0: a row the sender has claimed (its lease pushed send_after on) is being sent
-    # and must not change under it; the lock keeps two events from merging at once.
-    pending = (
-        OutboundMessage.objects.select_for_update()
-        .filter(
-            digest_key__in=keys,
-            kind=KIND,
-            status=OutboundMessage.Status.PENDING,
-            attempts=0,
-            send_after__gt=earliest,
+    # A ticket's opening is its first event: no digest of that ticket can be pending yet.
+    keys = {
+        digest_key(event.ticket, item.recipient)
+        for event, item in wanted
+        if event.kind != Kind.OPENED
+    }
+    latest: dict[str, OutboundMessage] = {}
+    if keys:
+        earliest = min(event.created_at for event, _item in wanted)
+        # attempts=0: a row the sender has claimed (its lease pushed send_after on) is being
+        # sent and must not change under it; the lock keeps two events from merging at once.
+        pending = (
+            OutboundMessage.objects.select_for_update()
+            .filter(
+                digest_key__in=keys,
+                kind=KIND,
+                status=OutboundMessage.Status.PENDING,
+                attempts=0,
+                send_after__gt=earliest,
+            )
+            .order_by("send_after", "pk")
         )
-        .order_by("send_after", "pk")
-    )
-    latest = {row.digest_key: row for row in pending}  # the last one of each key wins
+        latest = {row.digest_key: row for row in pending}  # the last one of each key wins
     created: list[OutboundMessage] = []
     merged: dict[int, OutboundMessage] = {}
     written = []

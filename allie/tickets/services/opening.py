@@ -115,6 +115,7 @@ def open_ticket(
         from allie.escalations.services import on_ticket_event
 
         on_ticket_event(ticket, kind="opened", now=now)
+    ticket.opening_event = event  # for callers that attach more to it (email intake)
     return ticket
 
 
