@@ -75,7 +75,8 @@ def find_ticket(parsed: ParsedMessage, person: Any) -> Ticket | None:
     if person is None:
         return None  # an unknown sender may write on no ticket
     candidates = ticket_ids_by_headers(parsed)
-    tickets = Ticket.objects.all()
+    # The reply's notices and the SLA's calendar read the requester and the organisation.
+    tickets = Ticket.objects.select_related("requester", "organisation")
     by_id = {ticket.pk: ticket for ticket in tickets.filter(pk__in=candidates[:5])}
     for ticket_id in candidates[:5]:
         ticket = by_id.get(ticket_id)
