@@ -2,8 +2,9 @@
 
 Reference data (organisations, people, teams, services) is written directly: it has no rules of
 its own. Every ticket is created and moved by the ticket services with explicit `now=` values, so
-its timeline, owner and counters obey the same rules as in real use. Deterministic: one
-`random.Random(2026)` drives every choice.
+its timeline, owner and counters obey the same rules as in real use. Then the voice of the
+client (`allie.demo.voice`): surveys, the relationship round, follow-ups and commitments, through
+the voice services. Deterministic: one `random.Random(2026)` drives every choice.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.utils import timezone
 from allie.accounts.models import Organisation, Role, Site, Team, User, UserRole
 from allie.catalog.models import FormField, Service
 from allie.demo import data
+from allie.demo.voice import VoiceStories, VoiceSummary
 from allie.mail.services import notifications
 from allie.sla.models import Deadline
 from allie.sla.services import handle_deadline
@@ -93,6 +95,7 @@ class Summary:
     teams: int
     tickets: int
     seconds: float
+    voice: VoiceSummary | None = None
 
 
 def build_demo(*, now: datetime | None = None) -> Summary:
@@ -108,6 +111,8 @@ def build_demo(*, now: datetime | None = None) -> Summary:
         _teams(demo)
         _catalogue(demo)
         tickets = TicketStories(demo, rng, now).run()
+        # The voice of the client's past; its focus is the team of the demo's team lead login.
+        voice = VoiceStories(rng, now, focus_team=demo.teams["proximite"]).run()
         # Retired after its tickets: old requests keep a service nobody can choose any more.
         Service.objects.filter(
             code__in=[s["code"] for s in data.SERVICES if s.get("retired")]
@@ -119,6 +124,7 @@ def build_demo(*, now: datetime | None = None) -> Summary:
         teams=len(demo.teams),
         tickets=tickets,
         seconds=time.perf_counter() - started,
+        voice=voice,
     )
 
 
@@ -179,8 +185,9 @@ def _people(demo: Demo) -> None:
                 organisation=demo.organisations[org_key],
                 site=sites[index % len(sites)],
                 phone=f"514 872-{1000 + len(people):04d}",
-                # The second person of each organisation follows all its requests.
-                is_organisation_contact=index == 1,
+                # The organisation's contacts follow all its requests and answer the
+                # relationship survey; the second person is the one the demo logins show.
+                is_organisation_contact=index in data.CONTACT_INDEXES,
                 password=password,
             )
             demo.requesters[org_key].append(person)

@@ -107,8 +107,9 @@ TEAMS = [
     ("clients", "Comptes clients", "Services-conseils", "julie", ["clinique"]),
 ]
 
-# Requesters: (full name, language). The first of each list is the executive sponsor, the
-# second the organisation contact.
+# Requesters: (full name, language). The first of each list is the executive sponsor; those
+# at CONTACT_INDEXES (the second first) are the organisation's contacts.
+CONTACT_INDEXES = (1, 4, 5)
 REQUESTERS = {
     "finances": [
         ("Louise Charbonneau", "fr-ca"),
