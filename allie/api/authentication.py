@@ -48,8 +48,10 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
+        # The caller's organisation and site come with it: opening a ticket (the busiest
+        # write) reads both, for the ticket and its SLA calendar.
         token = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "user__organisation", "user__site")
             .filter(digest=digest_of(raw), revoked_at__isnull=True)
             .first()
         )

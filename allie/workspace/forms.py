@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import STAFF_ROLES, Organisation, Team, User
@@ -47,6 +49,68 @@ COMMAND_LABELS = {
 }
 
 
+class FastSelect(forms.Select):
+    """A select whose HTML is Django's own, built in Python instead of one template per option.
+
+    The queue and ticket pages render several selects on every view; Django renders each
+    option through an included template, which cost several milliseconds a page. The context
+    (values, labels, selection, attributes) is Django's; only the markup is written here, the
+    same as Django's templates give (a test compares them).
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in options:
+                parts.append(
+                    format_html(
+                        '\n  <option value="{}"{}>{}</option>\n',
+                        str(option["value"]),
+                        _attrs(option["attrs"]),
+                        option["label"],
+                    )
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every part above is escaped
+
+
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """Django's model choices, read with a plain query instead of a server-side cursor.
+
+    `ModelChoiceIterator` reads the rows with `.iterator()`, which on PostgreSQL declares,
+    fetches from and closes a cursor: three round trips for a dozen rows. Same rows, one trip.
+    """
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class FastModelChoiceField(forms.ModelChoiceField):
+    """A model choice field rendered by `FastSelect`, its rows read in one plain query."""
+
+    iterator = _ListedChoices
+    widget = FastSelect
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """Attributes as django/forms/widgets/attrs.html writes them (escaped)."""
+    return "".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
 def served_organisations(user: User) -> QuerySet[Organisation]:
     """Return the organisations this agent serves (administrators: all)."""
     if user.is_administrator:
@@ -59,24 +123,38 @@ class QueueFilterForm(forms.Form):
 
     text = forms.CharField(label=_("Reference or words"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+        widget=FastSelect,
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Status.choices],
     )
     priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=[("", _("Any priority")), *Priority.choices]
+        widget=FastSelect,
+        label=_("Priority"),
+        required=False,
+        choices=[("", _("Any priority")), *Priority.choices],
     )
-    service = forms.ModelChoiceField(
-        label=_("Service"), required=False, queryset=Service.objects.none(), empty_label=None
+    service = FastModelChoiceField(
+        label=_("Service"),
+        required=False,
+        queryset=Service.objects.none(),
+        empty_label=None,
     )
-    organisation = forms.ModelChoiceField(
+    organisation = FastModelChoiceField(
         label=_("Organisation"),
         required=False,
         queryset=Organisation.objects.none(),
         empty_label=None,
     )
-    team = forms.ModelChoiceField(
-        label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=None
+    team = FastModelChoiceField(
+        label=_("Team"),
+        required=False,
+        queryset=Team.objects.none(),
+        empty_label=None,
     )
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(
+        widget=FastSelect, label=_("Sort"), required=False, choices=SORT_CHOICES
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,10 +227,10 @@ class HandoffForm(forms.Form):
     ACTIONS = ("propose", "accept", "decline", "withdraw")
 
     action = forms.ChoiceField(choices=[(name, name) for name in ACTIONS])
-    to_person = forms.ModelChoiceField(
+    to_person = FastModelChoiceField(
         label=_("To a person"), required=False, queryset=User.objects.none()
     )
-    to_team = forms.ModelChoiceField(
+    to_team = FastModelChoiceField(
         label=_("Or to a team"), required=False, queryset=Team.objects.none()
     )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea)
@@ -178,9 +256,11 @@ class HandoffForm(forms.Form):
 
 
 class EditFieldsForm(forms.Form):
-    impact = forms.ChoiceField(label=_("Impact"), choices=ImpactChoices.choices)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=UrgencyChoices.choices)
-    service = forms.ModelChoiceField(
+    impact = forms.ChoiceField(widget=FastSelect, label=_("Impact"), choices=ImpactChoices.choices)
+    urgency = forms.ChoiceField(
+        widget=FastSelect, label=_("Urgency"), choices=UrgencyChoices.choices
+    )
+    service = FastModelChoiceField(
         label=_("Service"), required=False, queryset=Service.objects.none()
     )
     next_step = forms.CharField(

@@ -1,0 +1,62 @@
+"""FastSelect writes exactly the HTML Django's Select templates write."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+
+from allie.accounts.models import Team
+from allie.workspace.forms import EditFieldsForm, FastSelect, HandoffForm, QueueFilterForm
+
+CHOICES = [
+    ("", "Tous"),
+    ("a", "Élise & <Co>"),
+    ("Groupe « 1 »", [("b", 'B "deux"'), ("c", "C")]),
+    (3, "Trois"),
+]
+
+
+@pytest.mark.parametrize("value", [None, "", "a", "b", 3, "3", "inconnu"])
+@pytest.mark.parametrize(
+    "attrs", [None, {"id": "id_x"}, {"id": "id_x", "required": True, "aria-invalid": "true"}]
+)
+def test_the_markup_is_django_s_for_any_value_and_attributes(value, attrs):
+    fast = FastSelect(choices=CHOICES).render("x", value, attrs=attrs)
+    django = forms.Select(choices=CHOICES).render("x", value, attrs=attrs)
+
+    assert fast == django
+
+
+def test_a_disabled_or_multiple_attribute_is_written_like_django():
+    attrs = {"id": "id_x", "disabled": True, "multiple": False, "data-n": 0}
+
+    assert FastSelect(choices=CHOICES).render("x", "a", attrs) == forms.Select(
+        choices=CHOICES
+    ).render("x", "a", attrs)
+
+
+def test_the_workspace_forms_render_as_with_django_s_select(desk, open_for, monkeypatch):
+    ticket = open_for()
+    lea = desk.person("lea")
+    team = str(Team.objects.order_by("pk").first().pk)
+
+    def rendered() -> list[str]:
+        forms_ = [
+            QueueFilterForm({"status": "new", "team": team, "priority": "x"}, user=lea),
+            HandoffForm(ticket=ticket),
+            EditFieldsForm(ticket=ticket),
+        ]
+        for form in forms_:
+            if form.is_bound:
+                form.is_valid()  # errors too: aria-invalid and aria-describedby
+        return [
+            bound.as_widget()
+            for form in forms_
+            for bound in form
+            if isinstance(bound.field.widget, FastSelect)
+        ]
+
+    fast = rendered()
+    monkeypatch.setattr(FastSelect, "render", forms.Select.render)
+    assert fast == rendered()
+    assert len(fast) == 11
