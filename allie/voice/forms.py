@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import User
@@ -31,9 +32,17 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args: Any, ticket: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["promised_to"].queryset = User.objects.filter(
-            organisation_id=ticket.organisation_id, is_active=True
-        ).order_by("full_name", "id")
+        # The people who speak for the client: its contacts and its executive sponsor (the
+        # requester is the empty choice; anyone else is named in `to_name`). Never every person
+        # of the organisation: a large client has thousands.
+        speaks_for_client = Q(organisation_id=ticket.organisation_id, is_organisation_contact=True)
+        speaks_for_client |= Q(sponsored_organisations=ticket.organisation_id)
+        self.fields["promised_to"].queryset = (
+            User.objects.filter(speaks_for_client, is_active=True)
+            .exclude(pk=ticket.requester_id)
+            .distinct()
+            .order_by("full_name", "id")
+        )
 
 
 class SettleForm(forms.Form):

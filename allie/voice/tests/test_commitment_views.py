@@ -292,3 +292,22 @@ def test_the_figures_page_runs_a_fixed_number_of_queries(
         response = client.get(FIGURES, {"by": "agent"})
 
     assert len(response.context["rows"]) == agents
+
+
+def test_to_whom_offers_the_clients_contacts_and_sponsor_never_everyone(desk, live_ticket):
+    from allie.voice.forms import CommitmentForm
+    from tests.factories import UserFactory
+
+    organisation = live_ticket.organisation
+    sponsor = UserFactory(email="parrain@client.test", organisation=None)
+    organisation.executive_sponsor = sponsor
+    organisation.save()
+    colleague = UserFactory(organisation=organisation, is_organisation_contact=False)
+    contact = UserFactory(organisation=organisation, is_organisation_contact=True)
+
+    choices = set(CommitmentForm(ticket=live_ticket).fields["promised_to"].queryset)
+
+    assert {sponsor, contact} <= choices
+    assert colleague not in choices  # a large client has thousands of people
+    assert live_ticket.requester not in choices  # the empty choice stands for them
+    assert all(person.is_organisation_contact or person == sponsor for person in choices)
