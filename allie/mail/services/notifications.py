@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +28,7 @@ from allie.accounts.models import Team, User
 from allie.escalations.models import Level
 from allie.mail import notices
 from allie.mail.models import InboundMessage, NotificationPreference, OutboundMessage
-from allie.mail.services.outbox import build_message
+from allie.mail.services.outbox import absolute_url, build_message
 from allie.sla.models import Clock, TicketSla
 from allie.tickets.models import DeskSettings, Handoff, Ticket, TimelineEvent
 
@@ -549,7 +549,7 @@ def render(
         "link": link,
         "preferences_url": _absolute("mail:preferences"),
     }
-    with translation.override(language), timezone.override(_zone(recipient)):
+    with translation.override(language), timezone.override(zone_of(recipient)):
         items = _items(events)
         for item in items:
             item["text"] = _paragraphs(render_to_string(ITEM_TEXT, {**context, "item": item}))
@@ -603,17 +603,17 @@ def _link(ticket: Ticket, events: list[dict[str, Any]]) -> tuple[str, str]:
 
 
 def _absolute(name: str, *args: Any) -> str:
-    base = getattr(settings, "ALLIE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     try:
-        return base + reverse(name, args=args)
+        return absolute_url(reverse(name, args=args))
     except NoReverseMatch:
-        return base + "/"
+        return absolute_url("/")
 
 
-def _zone(person: User) -> ZoneInfo:
+def zone_of(person: User) -> ZoneInfo:
+    """Return the time zone to write to `person` in: theirs, else the desk's."""
     try:
         return ZoneInfo(person.time_zone or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (KeyError, ValueError, TypeError):  # ZoneInfoNotFoundError is a KeyError
         return ZoneInfo(settings.TIME_ZONE)
 
 

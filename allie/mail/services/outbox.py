@@ -14,7 +14,8 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from allie.mail.models import OutboundMessage
 
@@ -30,6 +31,23 @@ def new_message_id(reference: str | None = None) -> str:
     token = secrets.token_hex(12)
     local = f"{reference}.{token}" if reference else token
     return f"<{local}@{desk_domain()}>"
+
+
+def absolute_url(path: str) -> str:
+    """Return `path` (from `reverse`) as the address a reader follows from an email."""
+    return settings.ALLIE_BASE_URL.rstrip("/") + path
+
+
+def render_email(template: str, context: dict[str, Any], *, language: str) -> tuple[str, str, str]:
+    """Return the subject (one line), text and HTML of `template` in `language`.
+
+    Reads `<template>_subject.txt`, `<template>.txt` and `<template>.html`.
+    """
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    return " ".join(subject.split()), text, html
 
 
 def build_message(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import Organisation, Team, User
+from allie.mail.services.notifications import zone_of
 from allie.mail.services.outbox import enqueue_message
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.selectors import may_work_on, served_organisation_ids
@@ -317,11 +317,7 @@ def break_overdue(*, now: datetime | None = None, batch: int = 100) -> int:
 def _reminder_message(commitment: Commitment, *, now: datetime) -> tuple[str, str, str]:
     person = commitment.made_by
     language = person.language or "fr-ca"
-    try:
-        zone = ZoneInfo(person.time_zone)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("America/Toronto")
-    with translation.override(language), timezone.override(zone):
+    with translation.override(language), timezone.override(zone_of(person)):
         context = {"commitment": commitment, "person": person, "now": now}
         subject = render_to_string("voice/email/commitment_reminder_subject.txt", context)
         body = render_to_string("voice/email/commitment_reminder.txt", context)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import Organisation, Role, User
 from allie.escalations.services import recipients
-from allie.mail.services.notifications import language_of
+from allie.mail.services.notifications import language_of, zone_of
 from allie.mail.services.outbox import enqueue_message
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.services.errors import CONFLICT, FORBIDDEN, ServiceError
@@ -98,13 +97,6 @@ def _record(follow_up: FollowUp, action: str, *, by: Any, now: datetime, **data:
     )
 
 
-def _zone(person: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(person.time_zone)
-    except (KeyError, ValueError, TypeError):
-        return ZoneInfo("America/Toronto")
-
-
 def _when(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
@@ -126,7 +118,7 @@ def _send(
     if person is None or not person.is_active or not person.email:
         return False
     language = language_of(person)
-    with translation.override(language), timezone.override(_zone(person)):
+    with translation.override(language), timezone.override(zone_of(person)):
         if params is None:
             assert ticket is not None
             params = {"reference": ticket.reference, "title": ticket.title}

@@ -15,18 +15,16 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import Organisation, User
 from allie.mail.services.notifications import language_of
-from allie.mail.services.outbox import enqueue_message
+from allie.mail.services.outbox import absolute_url, enqueue_message, render_email
 from allie.tickets.services.errors import CONFLICT, ServiceError
 from allie.voice import links
 from allie.voice.domain import surveys as domain
@@ -148,10 +146,9 @@ def send_round(
 
 def relationship_url(answer: RelationshipAnswer, score: int | None = None) -> str:
     """The absolute address of the answer's page (with a pre-selected score if given)."""
-    base = getattr(settings, "ALLIE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     token = links.make_token(answer.pk, answer.nonce, salt=links.RELATIONSHIP_SALT)
     path = reverse("voice:relationship", args=[token])
-    return f"{base}{path}" + (f"?score={score}" if score is not None else "")
+    return absolute_url(path) + (f"?score={score}" if score is not None else "")
 
 
 def _message(answer: RelationshipAnswer, organisation: Organisation) -> tuple[str, str, str]:
@@ -163,11 +160,7 @@ def _message(answer: RelationshipAnswer, organisation: Organisation) -> tuple[st
         "scores": [(score, f"{form_url}?score={score}") for score in SCORES],
         "form_url": form_url,
     }
-    with translation.override(answer.language):
-        subject = render_to_string("voice/email/relationship_subject.txt", context)
-        text = render_to_string("voice/email/relationship.txt", context)
-        html = render_to_string("voice/email/relationship.html", context)
-    return " ".join(subject.split()), text, html
+    return render_email("voice/email/relationship", context, language=answer.language)
 
 
 # --- Answering --------------------------------------------------------------------------------

@@ -12,17 +12,15 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from allie.mail.services.notifications import is_muted, language_of
-from allie.mail.services.outbox import enqueue_message
+from allie.mail.services.outbox import absolute_url, enqueue_message, render_email
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.services.errors import CONFLICT, ServiceError
 from allie.voice import links
@@ -125,9 +123,8 @@ def send_survey_for(ticket: Ticket, *, now: datetime, status: str = "resolved") 
 
 def survey_url(survey: Survey, csat: int | None = None) -> str:
     """The absolute address of the survey's page (with a pre-selected score if given)."""
-    base = getattr(settings, "ALLIE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     path = reverse("voice:survey", args=[links.make_token(survey.pk, survey.nonce)])
-    return f"{base}{path}" + (f"?csat={csat}" if csat is not None else "")
+    return absolute_url(path) + (f"?csat={csat}" if csat is not None else "")
 
 
 def _message(survey: Survey, ticket: Ticket) -> tuple[str, str, str]:
@@ -140,11 +137,7 @@ def _message(survey: Survey, ticket: Ticket) -> tuple[str, str, str]:
         "scores": [(score, f"{form_url}?csat={score}") for score in SCORES],
         "form_url": form_url,
     }
-    with translation.override(survey.language):
-        subject = render_to_string("voice/email/survey_subject.txt", context)
-        text = render_to_string("voice/email/survey.txt", context)
-        html = render_to_string("voice/email/survey.html", context)
-    return " ".join(subject.split()), text, html
+    return render_email("voice/email/survey", context, language=survey.language)
 
 
 # --- Answering --------------------------------------------------------------------------------
