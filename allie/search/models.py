@@ -24,6 +24,33 @@ class TicketSearchEntry(models.Model):
     description = models.TextField(_("description"), blank=True)
     replies = models.TextField(_("public replies"), blank=True)
     requester_name = models.CharField(_("requester"), max_length=200, blank=True)
+    # Copies of the ticket's scoping columns (`allie.tickets.selectors.visibility`), kept in step
+    # by database triggers (migration 0003): a search checks who may see a match in the row it
+    # has read, instead of reading the ticket too. Not constraints: the ticket's columns are.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    requester = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("search entry")

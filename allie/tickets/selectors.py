@@ -27,17 +27,25 @@ def scope_tickets(queryset: QuerySet[Ticket], user: Any) -> QuerySet[Ticket]:
     tickets they own or requested); a requester sees their own tickets, or all of their
     organisation's when they are its contact. Anyone else sees nothing.
     """
+    condition = visibility(user)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def visibility(user: Any) -> Q | None:
+    """Return the rule of `scope_tickets` as a condition on `organisation_id`, `requester_id`
+    and `owner_id` (None: everything), for the rows that carry those columns (tickets, and the
+    search entries, which keep a copy so a search checks the scope in the rows it reads)."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
+        return Q(pk__in=[])
     if user.is_administrator:
-        return queryset
+        return None
     condition = Q(requester_id=user.pk)
     if user.is_organisation_contact and user.organisation_id:
         condition |= Q(organisation_id=user.organisation_id)
     if user.is_agent:
         served = served_organisation_ids(user)
         condition |= Q(organisation_id__in=served) | Q(owner_id=user.pk)
-    return queryset.filter(condition)
+    return condition
 
 
 def served_organisation_ids(user: User) -> list[int]:

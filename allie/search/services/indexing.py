@@ -18,6 +18,8 @@ from allie.search.models import TicketSearchEntry
 from allie.tickets.models import Ticket, TimelineEvent
 
 REINDEX_BATCH = 5_000
+# The ticket's scoping columns, copied on the entry (see TicketSearchEntry).
+SCOPE_COLUMNS = ("organisation_id", "requester_id", "owner_id")
 
 
 def _upsert_sql(where: str) -> str:
@@ -41,13 +43,21 @@ def _upsert_sql(where: str) -> str:
             "ORDER BY e.created_at, e.id"
         )
         replies = f"SELECT group_concat(r.body, char(10) || char(10)) FROM ({ordered}) r"  # noqa: S608
-    columns = ("reference", "title", "description", "replies", "requester_name")
+    columns = (
+        "reference",
+        "title",
+        "description",
+        "replies",
+        "requester_name",
+        *SCOPE_COLUMNS,
+    )
     updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
     return (
         f"INSERT INTO {entry} (ticket_id, {', '.join(columns)}) "  # noqa: S608 (our names)
         f"SELECT t.id, COALESCE(t.reference, ''), {clean.format('t.title')}, "
         f"{clean.format('t.description')}, COALESCE(({replies}), ''), "
-        f"{clean.format('u.full_name')} "
+        f"{clean.format('u.full_name')}, "
+        f"{', '.join(f't.{name}' for name in SCOPE_COLUMNS)} "
         f"FROM {ticket} t JOIN {person} u ON u.id = t.requester_id WHERE {where} "
         f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}"
     )

@@ -15,17 +15,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from allie.search.domain import query as search_query
 from allie.search.models import TicketSearchEntry
 from allie.tickets.models import OPEN_STATUSES, Status, Ticket
+from allie.tickets.selectors import visibility
 
 DEFAULT_LIMIT = 20
 # Ranking reads every candidate's document: only the most recent matches are ranked, so a
 # common word costs the same at a thousand tickets as at a million (see docs/search.md).
 CANDIDATES = 1_000
+# PostgreSQL reads the matches newest first by windows of recency buckets (RECENCY_BUCKET
+# ticket ids each), the first FIRST_WINDOW buckets wide, each next one WINDOW_GROWTH times
+# the one before, and stops once CANDIDATES are found: a common word visits the matches of the
+# latest tickets only, not every match of the table (see `recency_windows`). The bucket is a
+# column of the GIN index (migration 0003): changing RECENCY_BUCKET needs a new index.
+RECENCY_BUCKET = 10_000
+FIRST_WINDOW = 2
+WINDOW_GROWTH = 2
 MAX_LIMIT = 100
 STATUS_GROUPS = ("open", "closed")
 FTS_TABLE = "search_ticketsearchentry_fts"
@@ -107,17 +116,22 @@ def search_tickets(
     empty = SearchResults(query=query, total=0, limit=limit, offset=offset)
     if not query:
         return empty
-    candidates = _candidates(user, filters or SearchFilters())
+    filters = filters or SearchFilters()
+    candidates = _candidates(user, filters)
     try:
         scope_sql, scope_params = candidates.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:
         return empty
     # Nothing to narrow (an administrator, no filter): skip the IN, the index alone answers.
-    scope = None if not candidates.query.where else (scope_sql, list(scope_params))
-    if connection.vendor == "postgresql":
-        rows = _search_postgresql(query, scope, limit, offset)
-    else:
+    scope = (scope_sql, list(scope_params)) if candidates.query.where else None
+    if connection.vendor != "postgresql":
         rows = _search_sqlite(query, scope, limit, offset)
+    elif user.is_agent or user.is_administrator:
+        rows = _search_postgresql(query, _recent_branches(query, user, filters), limit, offset)
+    else:
+        # A requester sees few tickets: PostgreSQL starts from those (the ticket table's
+        # requester and organisation indexes) and checks each one's entry.
+        rows = _search_postgresql(query, _scoped_branch(query, scope), limit, offset)
     if not rows:
         return empty
     ids = [row.ticket_id for row in rows]
@@ -136,7 +150,14 @@ def search_tickets(
 
 
 def _candidates(user: Any, filters: SearchFilters) -> Any:
-    tickets = Ticket.objects.visible_to(user)
+    tickets = _ticket_filters(Ticket.objects.visible_to(user), filters)
+    if filters.organisation_id is not None:
+        tickets = tickets.filter(organisation_id=filters.organisation_id)
+    return tickets
+
+
+def _ticket_filters(tickets: Any, filters: SearchFilters) -> Any:
+    """Narrow `tickets` by the filters on the ticket's own state: status and service."""
     if filters.status == "open":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     elif filters.status == "closed":
@@ -147,8 +168,6 @@ def _candidates(user: Any, filters: SearchFilters) -> Any:
         tickets = tickets.filter(service_id=filters.service_id)
     if filters.service_code:
         tickets = tickets.filter(service__code=filters.service_code)
-    if filters.organisation_id is not None:
-        tickets = tickets.filter(organisation_id=filters.organisation_id)
     return tickets
 
 
@@ -159,25 +178,115 @@ def _best(texts: Sequence[str]) -> SafeString:
     return mark_safe(search_query.mark(chosen))
 
 
-def _search_postgresql(
-    query: str, scope: tuple[str, list[Any]] | None, limit: int, offset: int
-) -> list[_Row]:
+MATCH = "document @@ (websearch_to_tsquery('allie_fr', %s) || websearch_to_tsquery('allie_en', %s))"
+# For the windowed search: bitmap scans only (the planner, which thinks `@@` costs nothing,
+# would otherwise walk the primary key newest first and test every row's document), no
+# parallel workers (their rows come back out of order), nested loops when a filter needs the
+# ticket (not a hash of every ticket of the window). Reset after the statement.
+PLANNER_SET = "SET LOCAL enable_indexscan = off; SET LOCAL max_parallel_workers_per_gather = 0; "
+PLANNER_SET += "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+PLANNER_RESET = "RESET enable_indexscan; RESET max_parallel_workers_per_gather; "
+PLANNER_RESET += "RESET enable_hashjoin; RESET enable_mergejoin"
+
+
+@dataclass(frozen=True)
+class _Branches:
+    """The SQL giving the candidate matches newest first (`ticket_id`, `document`)."""
+
+    sql: str
+    params: list[Any]
+    windowed: bool = False
+
+
+def _scoped_branch(query: str, scope: tuple[str, list[Any]] | None) -> _Branches:
     entry = connection.ops.quote_name(TicketSearchEntry._meta.db_table)
-    # The tsqueries are written inline (not in a CTE) so the planner sees constants: it can
-    # then use the GIN index and estimate how many rows match.
-    fr, en = "websearch_to_tsquery('allie_fr', %s)", "websearch_to_tsquery('allie_en', %s)"
     where, params = "", [query, query]
     if scope is not None:
         where = f"AND e.ticket_id IN ({scope[0]})"
         params += scope[1]
+    sql = (
+        f"SELECT e.ticket_id, e.document FROM {entry} e WHERE e.{MATCH} {where} "  # noqa: S608
+        f"ORDER BY e.ticket_id DESC LIMIT {CANDIDATES}"
+    )
+    return _Branches(sql, params)
+
+
+def _recent_branches(query: str, user: Any, filters: SearchFilters) -> _Branches | None:
+    """One branch per recency window, the reader's scope checked on the entry's own columns.
+
+    PostgreSQL runs a UNION ALL's branches one after the other and stops pulling rows once the
+    outer LIMIT is reached, so older windows are not even read when the newer ones hold enough
+    matches. A filter on the ticket (status, service) reads the tickets of its window only.
+    """
+    entry_table = TicketSearchEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(ticket_id) FROM {connection.ops.quote_name(entry_table)}")  # noqa: S608
+        newest = cursor.fetchone()[0]
+    if newest is None:
+        return None
+    entries = TicketSearchEntry.objects.all()
+    condition = visibility(user)
+    if condition is not None:
+        entries = entries.filter(condition)
+    if filters.organisation_id is not None:
+        entries = entries.filter(organisation_id=filters.organisation_id)
+    tickets = _ticket_filters(Ticket.objects.all(), filters)
+    branches, params = [], []
+    bucket = f"(ticket_id / {RECENCY_BUCKET})"
+    for buckets in recency_windows(newest):
+        window = entries
+        if tickets.query.where:  # only this window's tickets, read through their primary key
+            low, high = buckets[-1] * RECENCY_BUCKET, (buckets[0] + 1) * RECENCY_BUCKET
+            ids = tickets.filter(pk__gte=low, pk__lt=high).order_by().values("id")
+            window = window.filter(ticket_id__in=ids)
+        query_ = window.query
+        where_sql, where_params = (
+            query_.get_compiler(connection=connection).compile(query_.where)
+            if query_.where
+            else ("TRUE", ())
+        )
+        # `= ANY` of the bucket numbers, not a range: each bucket is one key of the index, whose
+        # posting list GIN intersects with the words' (a range would gather every key's rows).
+        branches.append(
+            f"(SELECT ticket_id, document FROM {entry_table} "  # noqa: S608 (our names)
+            f"WHERE {MATCH} AND {bucket} = ANY(%s::bigint[]) AND {where_sql} "
+            f"ORDER BY ticket_id DESC LIMIT {CANDIDATES})"
+        )
+        params += [query, query, buckets, *where_params]
+    sql = f"SELECT w.ticket_id, w.document FROM ({' UNION ALL '.join(branches)}) w"  # noqa: S608
+    return _Branches(sql, params, windowed=True)
+
+
+def recency_windows(newest: int) -> list[list[int]]:
+    """Return the recency buckets to search in turn, newest first, down to bucket 0.
+
+    A ticket id's bucket is `id // RECENCY_BUCKET`. The first window holds the FIRST_WINDOW
+    newest buckets, each next one WINDOW_GROWTH times as many; together they hold every bucket
+    up to `newest`'s, once each, so reading them in order yields matches newest first.
+    """
+    windows: list[list[int]] = []
+    high, size = newest // RECENCY_BUCKET, FIRST_WINDOW
+    while high >= 0:
+        low = max(0, high - size + 1)
+        windows.append(list(range(high, low - 1, -1)))
+        high, size = low - 1, size * WINDOW_GROWTH
+    return windows
+
+
+def _search_postgresql(
+    query: str, branches: _Branches | None, limit: int, offset: int
+) -> list[_Row]:
+    """Rank the newest CANDIDATES matches given by `branches`; snippets for the page only."""
+    if branches is None:
+        return []
+    entry = connection.ops.quote_name(TicketSearchEntry._meta.db_table)
+    # The tsqueries are written inline (not in a CTE) so the planner sees constants: it can
+    # then use the GIN index and estimate how many rows match.
+    fr, en = "websearch_to_tsquery('allie_fr', %s)", "websearch_to_tsquery('allie_en', %s)"
     body = "e.description || E'\\n\\n' || e.replies"
     sql = f"""
         WITH candidates AS (
-            SELECT e.ticket_id, e.document
-            FROM {entry} e
-            WHERE e.document @@ ({fr} || {en}) {where}
-            ORDER BY e.ticket_id DESC
-            LIMIT {CANDIDATES}
+            SELECT c.ticket_id, c.document FROM ({branches.sql}) c LIMIT {CANDIDATES}
         ), hits AS (
             SELECT c.ticket_id, ts_rank_cd(c.document, {fr} || {en}) AS rank,
                    count(*) OVER () AS total
@@ -193,15 +302,32 @@ def _search_postgresql(
         FROM hits h JOIN {entry} e ON e.ticket_id = h.ticket_id
         ORDER BY h.rank DESC, h.ticket_id DESC
     """  # noqa: S608 (table names are ours; every value is a parameter)
-    params += [query, query, limit, offset]
+    params = [*branches.params, query, query, limit, offset]
     params += [query, HEADLINE_TITLE, query, HEADLINE_TITLE]
     params += [query, HEADLINE_BODY, query, HEADLINE_BODY]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            _Row(ticket_id, float(rank), total, (title_fr, title_en), (body_fr, body_en))
-            for ticket_id, rank, total, title_fr, title_en, body_fr, body_en in cursor.fetchall()
-        ]
+    if branches.windowed:
+        found = _fetch_with_planner_settings(sql, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+    return [
+        _Row(ticket_id, float(rank), total, (title_fr, title_en), (body_fr, body_en))
+        for ticket_id, rank, total, title_fr, title_en, body_fr, body_en in found
+    ]
+
+
+def _fetch_with_planner_settings(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` under PLANNER_SET, in a transaction of its own (or the caller's, then reset)."""
+    nested = connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(PLANNER_SET)
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            if nested:  # SET LOCAL would outlive this search in the caller's transaction
+                cursor.execute(PLANNER_RESET)
 
 
 def _search_sqlite(

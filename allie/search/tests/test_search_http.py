@@ -159,8 +159,12 @@ def test_the_service_costs_the_same_queries_for_few_and_many_matches(desk, make,
     many = _count(lambda: search_tickets(desk.person(who), "imprimante"))
 
     assert few == many
-    # fresh user each time: roles (1) [+ served organisations (1)] + hits (1) + tickets (1)
-    assert many <= 5
+    # fresh user each time: roles (1) [+ served organisations (1)] + hits (1) + tickets (1);
+    # on PostgreSQL, for an agent or an administrator, also the newest entry's id (where the
+    # recency windows start) and the planner settings, and here, inside the test's transaction,
+    # a savepoint, its release and the settings' reset
+    broad = who != "alice" and connection.vendor == "postgresql"
+    assert many <= 5 + 5 * broad
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -241,3 +243,71 @@ def test_only_the_most_recent_matches_are_ranked_beyond_the_cap(desk, make, monk
     assert search_tickets(desk.person("alice"), "imprimante principale").hits[0].ticket == (
         oldest_in_title
     )
+
+
+@pytest.mark.parametrize("who", ["alice", "agathe", "admin"])
+def test_the_newest_matches_are_found_across_many_recency_windows(desk, make, monkeypatch, who):
+    from allie.search.services import searching
+
+    # Tiny windows, so the matches sit in several of them with gaps of other tickets between.
+    monkeypatch.setattr(searching, "CANDIDATES", 4)
+    monkeypatch.setattr(searching, "RECENCY_BUCKET", 2)
+    monkeypatch.setattr(searching, "FIRST_WINDOW", 1)
+    monkeypatch.setattr(searching, "WINDOW_GROWTH", 2)
+    alices, everyones = [], []
+    for number in range(7):
+        alices.append(make("alice", title=f"Imprimante {number}"))
+        make("alice", title=f"Poste {number}")
+        everyones += [alices[-1], make("oscar", title=f"Imprimante d'un autre client {number}")]
+    for number in range(6):  # the newest tickets do not match at all
+        make("alice", title=f"Clavier {number}")
+
+    results = search_tickets(desk.person(who), "imprimante", limit=10)
+
+    matching = everyones if who == "admin" else alices  # oscar's client is not served by agathe
+    assert results.total == 4
+    assert {hit.ticket.pk for hit in results.hits} == {ticket.pk for ticket in matching[-4:]}
+
+
+def test_recency_windows_cover_every_bucket_once_newest_first():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from allie.search.services.searching import RECENCY_BUCKET, recency_windows
+
+    @given(st.integers(min_value=1, max_value=10_000_000))
+    def check(newest):
+        windows = recency_windows(newest)
+        buckets = [bucket for window in windows for bucket in window]
+        # every bucket from the newest id's down to 0, once, newest first
+        assert buckets == list(range(newest // RECENCY_BUCKET, -1, -1))
+        assert all(windows)
+        assert all(len(later) > len(earlier) for earlier, later in itertools.pairwise(windows[:-1]))
+        assert len(windows) <= 12  # a million ids: a handful of windows
+
+    check()
+
+
+def test_the_entrys_scope_copy_follows_the_ticket_whatever_writes_it(desk, make, found):
+    from allie.tickets.models import Ticket
+
+    ticket = make("oscar", title="Imprimante du client voisin")
+    agathe = desk.person("agathe")
+    assert found("agathe", "imprimante voisin") == []
+
+    # A bare UPDATE (no model save, no signal): the database keeps the copy in step.
+    Ticket.objects.filter(pk=ticket.pk).update(owner=agathe)
+    assert found("agathe", "imprimante voisin") == [ticket.reference]
+
+    Ticket.objects.filter(pk=ticket.pk).update(
+        owner=None, organisation=desk.person("alice").organisation
+    )
+    entry = TicketSearchEntry.objects.get(pk=ticket.pk)
+    ticket.refresh_from_db()
+    assert (entry.organisation_id, entry.requester_id, entry.owner_id) == (
+        ticket.organisation_id,
+        ticket.requester_id,
+        None,
+    )
+    assert found("agathe", "imprimante voisin") == [ticket.reference]
+    assert found("admin", "imprimante voisin") == [ticket.reference]
