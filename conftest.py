@@ -113,9 +113,14 @@ def desk(db: Any) -> Desk:
 @pytest.fixture(autouse=True)
 def _cold_sla_calendar_cache():
     """Start every test with no cached business calendar, so query counts do not depend on
-    which test ran before (a cold cache costs two queries: calendars and their exceptions)."""
+    which test ran before (a cold cache costs two queries: calendars and their exceptions).
+    The same for the cached reference data (settings, priority matrix, SLA policies): a
+    test's rows are rolled back, the process's copies must go with them."""
+    from allie.core.reference_cache import clear_reference_cache
     from allie.sla.calendars import clear_calendar_cache
 
     clear_calendar_cache()
+    clear_reference_cache()
     yield
     clear_calendar_cache()
+    clear_reference_cache()

@@ -1,36 +1,11 @@
-"""Reference data is read once inside a snapshot, and every time outside one."""
+"""Values `remembered` are read once inside a snapshot, and every time outside one.
+
+(Settings rows, the priority matrix and the SLA policies are kept in-process for a minute
+instead: tests/test_reference_cache.py.)"""
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from allie.core.snapshot import reference_snapshot, remembered
-from allie.mail.models import MailSettings
-from allie.sla.models import SlaSettings
-
-
-@pytest.mark.django_db
-def test_settings_are_read_once_per_snapshot_and_changes_show_in_the_next():
-    with CaptureQueriesContext(connection) as outside:
-        MailSettings.current()
-        MailSettings.current()
-    assert len(outside) == 2
-
-    with CaptureQueriesContext(connection) as inside, reference_snapshot():
-        first = MailSettings.current()
-        assert MailSettings.current() is first
-        with reference_snapshot():  # nested: shares the outer snapshot
-            assert MailSettings.current() is first
-        SlaSettings.current()  # another class, its own entry
-    assert len(inside) == 2
-
-    changed = MailSettings.current()
-    changed.rate_limit = first.rate_limit + 7
-    changed.save()
-    with reference_snapshot():
-        assert MailSettings.current().rate_limit == first.rate_limit + 7
 
 
 def test_remembered_loads_every_time_outside_a_snapshot():
@@ -46,3 +21,18 @@ def test_remembered_loads_every_time_outside_a_snapshot():
         assert remembered("key", load) == 3
         assert remembered("key", load) == 3
     assert remembered("key", load) == 4
+
+
+def test_a_nested_snapshot_shares_the_outer_one():
+    calls = []
+
+    def load():
+        calls.append(1)
+        return len(calls)
+
+    with reference_snapshot():
+        assert remembered("key", load) == 1
+        with reference_snapshot():
+            assert remembered("key", load) == 1
+        assert remembered("other", load) == 2  # another key, its own entry
+    assert len(calls) == 2

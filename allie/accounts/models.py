@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
@@ -196,7 +198,14 @@ class User(AbstractUser):
     @cached_property
     def roles(self) -> frozenset[str]:
         """Return the codes of the roles this person holds (one query, cached per instance)."""
-        granted = set(self.role_grants.values_list("role", flat=True))
+        return self._roles_from(self.role_grants.values_list("role", flat=True))
+
+    def remember_roles(self, codes: Iterable[str]) -> None:
+        """Set `roles` from codes read along with this person (no query of its own then)."""
+        self.__dict__["roles"] = self._roles_from(codes)
+
+    def _roles_from(self, codes: Iterable[str]) -> frozenset[str]:
+        granted = set(codes)
         if self.is_superuser:
             granted.add(Role.ADMINISTRATOR)
         return frozenset(granted)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from django.db import models
 
-from allie.core.snapshot import remembered
+from allie.core.reference_cache import cached_reference, watch
 
 
 class SingletonSettings(models.Model):
@@ -15,8 +15,17 @@ class SingletonSettings(models.Model):
     class Meta:
         abstract = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        watch(cls)  # saving the row clears the cached copy (allie.core.reference_cache)
+
     @classmethod
     def current(cls) -> Self:
-        """Return the saved settings, or the defaults (unsaved: reading never writes)."""
-        # Read once per batch of work inside `reference_snapshot()` (allie.core.snapshot).
-        return remembered((cls, "current"), lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
+        """Return the saved settings, or the defaults (unsaved: reading never writes).
+
+        Kept in-process for a minute (`allie.core.reference_cache`): every ticket opened reads
+        them. Do not change the returned row without saving it: it is shared.
+        """
+        return cached_reference(
+            (cls, "current"), lambda: cls.objects.filter(pk=1).first() or cls(pk=1)
+        )

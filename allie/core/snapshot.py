@@ -1,9 +1,10 @@
 """A snapshot of reference data for one batch of work (a poll of a mailbox, say).
 
-Settings rows, the priority matrix, the SLA policies and the desk's addresses change rarely and
-are read by every ticket a batch opens. Inside `reference_snapshot()` each is read once and
-reused until the block ends; outside it, `remembered` simply loads (nothing is kept between
-requests or batches, so an administrator's change is seen by the next batch).
+Inside `reference_snapshot()` a value `remembered` under a key (the desk's addresses, say) is
+read once and reused until the block ends; outside it, `remembered` simply loads (nothing is
+kept between requests or batches, so a change is seen by the next batch). Settings rows, the
+priority matrix and the SLA policies, read by every ticket opened, are kept in-process for a
+minute instead, whether in a snapshot or not (`allie.core.reference_cache`).
 """
 
 from __future__ import annotations

@@ -353,6 +353,9 @@ def count_queries(messages):
         queue(index)
     from django.db import connection
 
+    from allie.core.reference_cache import clear_reference_cache
+
+    clear_reference_cache()  # both counts with the settings read (cached in-process after)
     with CaptureQueriesContext(connection) as captured:
         assert send_due_messages(now=NOW) == messages
     OutboundMessage.objects.all().delete()

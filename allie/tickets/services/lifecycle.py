@@ -153,10 +153,28 @@ def _team_for(agent: Any, ticket: Ticket) -> int | None:
     return teams[0] if teams else None
 
 
-def available_actions(ticket: Ticket, user: Any, *, now: datetime | None = None) -> list[str]:
-    """Return the names of the commands `user` may run on the ticket now (for buttons)."""
+class _Unread:
+    """The caller did not read the pending handoff: `available_actions` reads it."""
+
+
+UNREAD = _Unread()
+
+
+def available_actions(
+    ticket: Ticket,
+    user: Any,
+    *,
+    now: datetime | None = None,
+    pending: Handoff | _Unread | None = UNREAD,
+) -> list[str]:
+    """Return the names of the commands `user` may run on the ticket now (for buttons).
+
+    `pending`: the ticket's pending handoff when the caller already knows it (None for a ticket
+    opened in this request), saving its read.
+    """
     now = now or timezone.now()
-    pending = pending_handoff(ticket)
+    if isinstance(pending, _Unread):
+        pending = pending_handoff(ticket)
     state = state_of(ticket, pending)
     names = lifecycle.allowed_commands(
         state,

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from allie.accounts.models import User
 from allie.catalog.models import Service, TicketKind
-from allie.core.snapshot import remembered
+from allie.core.reference_cache import cached_reference, watch
 from allie.search.services.indexing import index_ticket
 from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain import lifecycle
@@ -32,7 +33,10 @@ def priority_matrix() -> dict[tuple[str, str], str]:
         cells = PriorityCell.objects.all().only("impact", "urgency", "priority")
         return {(cell.impact, cell.urgency): cell.priority for cell in cells}
 
-    return remembered("priority_matrix", load)
+    return cached_reference("priority_matrix", load)
+
+
+watch(PriorityCell)  # an administrator's change clears the cached matrix
 
 
 def compute_priority(impact: str, urgency: str) -> str:
@@ -41,6 +45,26 @@ def compute_priority(impact: str, urgency: str) -> str:
         return priority_for(impact, urgency, priority_matrix()).value
     except DomainError as error:
         raise from_domain(error, field=error.code.removeprefix("unknown_")) from error
+
+
+def _reference_in_insert() -> RawSQL | None:
+    """On PostgreSQL, the reference written by the ticket's INSERT itself; else None.
+
+    The id comes from the table's sequence within the INSERT, which PostgreSQL evaluates
+    before the other columns' values, so `currval` is this row's id. Were it ever otherwise,
+    `currval` would be undefined or the session's previous id, whose reference the unique
+    constraint refuses: an error, never a wrong reference. Elsewhere (SQLite) an UPDATE sets
+    it.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    number = "CURRVAL(PG_GET_SERIAL_SEQUENCE(%s, 'id'))::text"
+    table = Ticket._meta.db_table
+    # `format_reference`: at least six digits, more past 999999 (LPAD alone would cut them).
+    return RawSQL(  # noqa: S611 (our table's name; the prefix is a parameter)
+        f"%s || LPAD({number}, GREATEST(6, LENGTH({number})), '0')",
+        (f"{settings.ALLIE_TICKET_PREFIX}-", table, table),
+    )
 
 
 def open_ticket(
@@ -93,11 +117,14 @@ def open_ticket(
             team=service.owner_team if service else None,
             created_at=now,
             updated_at=now,
+            reference=_reference_in_insert(),
         )
         if User.organisation.is_cached(requester):
             ticket.organisation = requester.organisation  # the SLA's calendar reads it
-        ticket.reference = format_reference(ticket.pk, settings.ALLIE_TICKET_PREFIX)
-        Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
+        reference = format_reference(ticket.pk, settings.ALLIE_TICKET_PREFIX)
+        if ticket.reference is None:
+            Ticket.objects.filter(pk=ticket.pk).update(reference=reference)
+        ticket.reference = reference
         event = record(
             ticket,
             TimelineEvent.Kind.OPENED,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allie.accounts.models import Role
+from allie.core.reference_cache import clear_reference_cache
 from allie.mail.models import OutboundMessage
 from allie.tickets.models import TimelineEvent
 from allie.tickets.services import acknowledge, open_ticket, transition
@@ -132,6 +133,7 @@ def test_changing_an_answer_to_low_opens_one_and_never_two(desk, survey):
 
 def test_the_due_time_follows_the_setting(desk, survey):
     SurveySettings.objects.update(follow_up_hours=4)
+    clear_reference_cache()  # an update() sends no signal: the cached settings would stay
     now = timezone.now()
     answer_survey(survey, csat=1, now=now)
     assert FollowUp.objects.get().due_at == now + timedelta(hours=4)

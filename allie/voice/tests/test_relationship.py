@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from allie.accounts.models import Role
+from allie.core.reference_cache import clear_reference_cache
 from allie.mail.models import OutboundMessage
 from allie.tickets.models import TimelineEvent
 from allie.voice.domain.relationship import keyword_list, months_between, round_start, theme_of
@@ -121,6 +122,7 @@ def test_the_schedule_follows_the_setting(desk, contacts):
     assert send_due_rounds(now=MARCH) == 0
 
     SurveySettings.objects.filter(pk=1).update(relationship_every_months=1)
+    clear_reference_cache()  # an update() sends no signal: the cached settings would stay
     assert send_due_rounds(now=MARCH) == 1
     assert send_due_rounds(now=MARCH + timedelta(days=31)) == 1  # April: a new window
 
