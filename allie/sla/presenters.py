@@ -59,7 +59,9 @@ class ClockStatus:
 
 def clock_statuses(sla: TicketSla, now: datetime) -> list[ClockStatus]:
     """Return the three clocks of `sla` as of `now`, in business time."""
-    calendar: Calendar | None = None
+    # Every counting clock has run on by the same business time since the summary was
+    # computed: work it out once (the calendar walk is the costly part of a queue row).
+    since_computed: float | None = None
     statuses = []
     for name in CLOCKS:
         state = sla.state_of(name)
@@ -68,8 +70,10 @@ def clock_statuses(sla: TicketSla, now: datetime) -> list[ClockStatus]:
         elapsed = float(getattr(sla, f"{name}_elapsed"))
         counting = due is not None  # the clock runs on only while it has a due moment
         if counting and now > sla.computed_at:
-            calendar = calendar or domain_calendar(sla.calendar_id)
-            elapsed += business_seconds_between(calendar, sla.computed_at, now)
+            if since_computed is None:
+                calendar: Calendar = domain_calendar(sla.calendar_id)
+                since_computed = business_seconds_between(calendar, sla.computed_at, now)
+            elapsed += since_computed
         statuses.append(
             ClockStatus(
                 clock=name,

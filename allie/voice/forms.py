@@ -35,12 +35,15 @@ class CommitmentForm(forms.Form):
         # The people who speak for the client: its contacts and its executive sponsor (the
         # requester is the empty choice; anyone else is named in `to_name`). Never every person
         # of the organisation: a large client has thousands.
+        # The sponsor by id (the organisation comes with the ticket), not through a join: an OR
+        # across a join made PostgreSQL scan every person.
         speaks_for_client = Q(organisation_id=ticket.organisation_id, is_organisation_contact=True)
-        speaks_for_client |= Q(sponsored_organisations=ticket.organisation_id)
+        sponsor_id = ticket.organisation.executive_sponsor_id
+        if sponsor_id is not None:
+            speaks_for_client |= Q(pk=sponsor_id)
         self.fields["promised_to"].queryset = (
             User.objects.filter(speaks_for_client, is_active=True)
             .exclude(pk=ticket.requester_id)
-            .distinct()
             .order_by("full_name", "id")
         )
 

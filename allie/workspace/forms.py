@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import STAFF_ROLES, Organisation, Team, User
 from allie.catalog.models import ImpactChoices, Service, UrgencyChoices
+from allie.core.forms import select_html
 from allie.tickets.models import Channel, Priority, Status, Ticket
 from allie.tickets.selectors import SORTS, served_organisation_ids
 
@@ -50,35 +51,16 @@ COMMAND_LABELS = {
 
 
 class FastSelect(forms.Select):
-    """A select whose HTML is Django's own, built in Python instead of one template per option.
+    """A select whose HTML is Django's own, built in Python whatever the form's renderer.
 
-    The queue and ticket pages render several selects on every view; Django renders each
-    option through an included template, which cost several milliseconds a page. The context
-    (values, labels, selection, attributes) is Django's; only the markup is written here, the
-    same as Django's templates give (a test compares them).
+    As `allie.core.forms.FastFormRenderer`: the context (values, labels, selection,
+    attributes) is Django's; only the markup is written here (a test compares them).
     """
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                parts.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>\n',
-                        str(option["value"]),
-                        _attrs(option["attrs"]),
-                        option["label"],
-                    )
-                )
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # every part above is escaped
+        return mark_safe(select_html(self.get_context(name, value, attrs)["widget"]))
 
 
 class _ListedChoices(forms.models.ModelChoiceIterator):
@@ -102,13 +84,17 @@ class FastModelChoiceField(forms.ModelChoiceField):
     widget = FastSelect
 
 
-def _attrs(attrs: dict[str, Any]) -> str:
-    """Attributes as django/forms/widgets/attrs.html writes them (escaped)."""
-    return "".join(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
-        for name, value in attrs.items()
-        if value is not False
-    )
+def offer_rows(field: forms.ModelChoiceField, rows: Iterable[Any]) -> None:
+    """Offer rows already read (the field's queryset, evaluated) without reading them again.
+
+    The choices are those the field's iterator would give (the empty label, then each row's
+    key and label); validation still goes through the queryset.
+    """
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [
+        *empty,
+        *((field.prepare_value(row), field.label_from_instance(row)) for row in rows),
+    ]
 
 
 def served_organisations(user: User) -> QuerySet[Organisation]:
@@ -235,7 +221,10 @@ class HandoffForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea)
 
-    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ticket: Ticket, teams: Sequence[Team] | None = None, **kwargs: Any
+    ) -> None:
+        """`teams`: the teams serving the ticket's organisation when the caller has read them."""
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
         fields["to_person"].queryset = (
@@ -253,6 +242,8 @@ class HandoffForm(forms.Form):
             "name"
         )
         fields["to_team"].empty_label = _("Choose a team")
+        if teams is not None:
+            offer_rows(fields["to_team"], teams)
 
 
 class EditFieldsForm(forms.Form):

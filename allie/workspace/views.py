@@ -5,7 +5,7 @@ Only agents get here; anyone else gets a 404, as for anything they may not see.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -133,8 +133,14 @@ def _workable_ticket(request: HttpRequest, reference: str) -> Ticket:
     return ticket
 
 
-def _timeline_lookups(events: list[TimelineEvent]) -> dict[str, dict[int, Any]]:
-    """Return the people, teams and services the timeline mentions by id, one query each."""
+def _timeline_lookups(
+    events: list[TimelineEvent], *, people: Iterable[Any] = (), teams: Iterable[Any] = ()
+) -> dict[str, dict[int, Any]]:
+    """Return the people, teams and services the timeline mentions by id, one query each.
+
+    `people` and `teams`: rows the page has already read (the events' authors, the owner, the
+    serving teams...); only the others are read, so an agent taking the ticket costs no query.
+    """
     person_ids: set[int] = set()
     team_ids: set[int] = set()
     service_ids: set[int] = set()
@@ -151,11 +157,22 @@ def _timeline_lookups(events: list[TimelineEvent]) -> dict[str, dict[int, Any]]:
             for value in (data.get("changes") or {}).get("service") or ():
                 if isinstance(value, int):
                     service_ids.add(value)
+    known_people = {person.pk: person for person in people if person is not None}
+    known_teams = {team.pk: team for team in teams if team is not None}
     return {
-        "people": User.objects.in_bulk(person_ids) if person_ids else {},
-        "teams": Team.objects.in_bulk(team_ids) if team_ids else {},
+        "people": _with_missing(User, person_ids, known_people),
+        "teams": _with_missing(Team, team_ids, known_teams),
         "services": Service.objects.in_bulk(service_ids) if service_ids else {},
     }
+
+
+def _with_missing(model: Any, ids: set[int], known: dict[int, Any]) -> dict[int, Any]:
+    """Return the rows with these ids: those known, and the others read in one query."""
+    found = {pk: known[pk] for pk in ids if pk in known}
+    missing = ids - found.keys()
+    if missing:
+        found.update(model.objects.in_bulk(missing))
+    return found
 
 
 def _form_answers(ticket: Ticket) -> list[tuple[str, Any]]:
@@ -175,18 +192,42 @@ def _form_answers(ticket: Ticket) -> list[tuple[str, Any]]:
 def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
     """Return everything the ticket page shows; bound forms with errors may be passed in."""
     user = request.user
-    events = list(selectors.visible_timeline(ticket, user))
+    # The page lists every file of the ticket anyway: read them once and hand each event its
+    # own, instead of a second query prefetching the events' files.
+    events = list(selectors.visible_timeline(ticket, user).prefetch_related(None))
+    attachments = list(ticket.attachments.all())
+    files_of: dict[int, list[Any]] = {}
+    for attachment in attachments:
+        if attachment.event_id is not None:
+            files_of.setdefault(attachment.event_id, []).append(attachment)
     originals = originals_by_event(ticket)
     for event in events:  # an event made from an email links to the message as received
         event.original_pk = originals.get(event.pk)  # type: ignore[attr-defined]
-    actions = available_actions(ticket, user)
+        event.files = files_of.get(event.pk, [])  # type: ignore[attr-defined]
     handoff = selectors.pending_handoff(ticket)
+    actions = available_actions(ticket, user, pending=handoff)
     commands = [name for name in AGENT_COMMANDS if name in actions]
+    # The handoff and escalation forms offer the same teams (those serving the organisation):
+    # read them once, when either form is shown (escalating: open tickets).
+    teams = None
+    if ticket.is_open or "propose_handoff" in actions:
+        teams = list(Team.objects.filter(serves=ticket.organisation_id).order_by("name"))
     return {
         "ticket": ticket,
         "events": events,
-        "lookups": _timeline_lookups(events),
-        "attachments": list(ticket.attachments.select_related("uploaded_by")),
+        "lookups": _timeline_lookups(
+            events,
+            people=[
+                user,
+                ticket.owner,
+                ticket.requester,
+                *(event.actor for event in events),
+                *((handoff.proposed_by, handoff.to_person) if handoff else ()),
+            ],
+            teams=[*(teams or ()), ticket.team, handoff.to_team if handoff else None],
+        ),
+        "attachments": attachments,
+        "serving_teams": teams,
         "form_answers": _form_answers(ticket),
         "handoff": handoff,
         "buttons": [(name, COMMAND_LABELS[name]) for name in commands if name != "decline"],
@@ -197,7 +238,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
         "may_edit": ticket.is_open,
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "decline_form": forms.get("decline_form") or TransitionForm(initial={"command": "decline"}),
-        "handoff_form": forms.get("handoff_form") or HandoffForm(ticket=ticket),
+        "handoff_form": forms.get("handoff_form") or HandoffForm(ticket=ticket, teams=teams),
         "edit_form": forms.get("edit_form") or EditFieldsForm(ticket=ticket),
         "action_error": forms.get("action_error"),
         "open_section": forms.get("open_section", ""),

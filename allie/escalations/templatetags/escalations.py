@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import template
 from django.utils import timezone
 
+from allie.accounts.models import Team
 from allie.escalations import selectors
 from allie.escalations.domain.ladder import requester_may_escalate_at
 from allie.escalations.forms import EscalateForm, RequesterEscalationForm
 from allie.escalations.models import Trigger
 from allie.tickets.selectors import may_act_for_requester, may_work_on
+from allie.workspace.forms import offer_rows
 
 register = template.Library()
 
@@ -23,8 +26,13 @@ def may_see_escalations(user: Any) -> bool:
 
 
 @register.inclusion_tag("escalations/_agent_panel.html", takes_context=True)
-def escalation_panel(context: template.Context, ticket: Any) -> dict[str, Any]:
-    """The agent's panel: the ticket's escalations, acknowledge/close, and "Escalate"."""
+def escalation_panel(
+    context: template.Context, ticket: Any, teams: Sequence[Team] | None = None
+) -> dict[str, Any]:
+    """The agent's panel: the ticket's escalations, acknowledge/close, and "Escalate".
+
+    `teams`: the teams serving the ticket's organisation, when the page has read them already.
+    """
     request = context["request"]
     user = request.user
     escalations = selectors.ticket_escalations(ticket)
@@ -36,11 +44,17 @@ def escalation_panel(context: template.Context, ticket: Any) -> dict[str, Any]:
         escalation.may_close = escalation.is_active and bool(  # type: ignore[attr-defined]
             mine or user.is_administrator
         )
+    may_escalate = ticket.is_open and may_work_on(user, ticket)
+    form = None
+    if may_escalate:  # the form is shown (and its teams read) only then
+        form = EscalateForm(ticket=ticket)
+        if teams is not None:
+            offer_rows(form.fields["team"], teams)
     return {
         "ticket": ticket,
         "escalations": escalations,
-        "may_escalate": ticket.is_open and may_work_on(user, ticket),
-        "form": EscalateForm(ticket=ticket),
+        "may_escalate": may_escalate,
+        "form": form,
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
         "now": timezone.now(),

@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import Organisation, Team, User
-from allie.mail.services.notifications import zone_of
+from allie.mail.services.notifications import language_of, zone_of
 from allie.mail.services.outbox import enqueue_message
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.selectors import may_work_on, served_organisation_ids
@@ -316,7 +316,7 @@ def break_overdue(*, now: datetime | None = None, batch: int = 100) -> int:
 
 def _reminder_message(commitment: Commitment, *, now: datetime) -> tuple[str, str, str]:
     person = commitment.made_by
-    language = person.language or "fr-ca"
+    language = language_of(person)
     with translation.override(language), timezone.override(zone_of(person)):
         context = {"commitment": commitment, "person": person, "now": now}
         subject = render_to_string("voice/email/commitment_reminder_subject.txt", context)
@@ -345,7 +345,7 @@ def send_reminders(*, now: datetime | None = None, batch: int = 100) -> int:
             commitments = {
                 commitment.pk: commitment
                 for commitment in Commitment.objects.filter(pk__in=commitment_ids).select_related(
-                    "made_by", "ticket", "organisation", "to_person"
+                    "made_by__organisation", "ticket", "organisation", "to_person"
                 )
             }
             for commitment_id in sorted(commitment_ids):
