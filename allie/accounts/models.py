@@ -185,6 +185,15 @@ class User(AbstractUser):
         ordering = ["full_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        indexes = [
+            # An organisation's contacts (commitments' "to whom", relationship surveys): a few
+            # rows among the thousands of people of a large client (docs/performance.md).
+            models.Index(
+                fields=["organisation"],
+                condition=models.Q(is_organisation_contact=True),
+                name="person_contacts_of_org",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
