@@ -124,3 +124,15 @@ def _cold_sla_calendar_cache():
     yield
     clear_calendar_cache()
     clear_reference_cache()
+
+
+@pytest.fixture(autouse=True)
+def _desk_language():
+    """Start every test in the desk's language: a request through the test client leaves the
+    language its LocaleMiddleware chose active in the thread, for whichever test runs next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
