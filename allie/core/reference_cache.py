@@ -1,5 +1,5 @@
 """Reference data kept in-process for a short time: settings rows, the priority matrix, SLA
-policies.
+policies, business calendars.
 
 Every ticket opened reads them, and they change a few times a year. A value is trusted for
 `REFERENCE_TTL` seconds. Saving or deleting a row of a watched model clears this process's
@@ -44,6 +44,12 @@ def clear_reference_cache() -> None:
     """Forget every cached value (a watched row changed; tests start cold)."""
     with _lock:
         _values.clear()
+
+
+def forget_reference(key: Hashable) -> None:
+    """Forget the value cached under `key` only (a test wanting that one read cold)."""
+    with _lock:
+        _values.pop(key, None)
 
 
 def _forget(**_kwargs: Any) -> None:

@@ -1,28 +1,29 @@
 """Business calendars, read once and kept in-process for a short time.
 
 A queue of many tickets, a sweep or a burst of intake would otherwise read the same calendar and
-its exceptions for every ticket. Every calendar is loaded at once (two queries) and trusted for
-`CALENDAR_TTL` seconds; saving or deleting a calendar or an exception clears this process's copy
-at once, and other processes (the worker) see the change within the TTL.
+its exceptions for every ticket. Every calendar is loaded at once (two queries) and kept like
+the rest of the reference data (`allie.core.reference_cache`: trusted for a minute; saving or
+deleting a calendar or an exception clears this process's copy at once, other processes see
+the change within the minute).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from typing import Any
+from dataclasses import dataclass
 
-from django.db.models.signals import post_delete, post_save
-
+from allie.core.reference_cache import cached_reference, forget_reference, watch
 from allie.sla.domain.calendar import DEFAULT_HOLIDAYS, DEFAULT_TIMEZONE, Calendar, build_calendar
 from allie.sla.domain.errors import SlaError
 from allie.sla.models import DEFAULT_HOURS, BusinessCalendar, CalendarException
 
-#: How long a loaded calendar is trusted before it is read again (seconds).
-CALENDAR_TTL = 60.0
+_KEY = "sla_calendars"
 
-_lock = threading.Lock()
-_cache: dict[str, Any] = {"loaded_at": None, "calendars": {}, "default": None, "default_id": None}
+
+@dataclass(frozen=True)
+class _Calendars:
+    by_id: dict[int, Calendar]
+    default: Calendar
+    default_id: int | None  # None: the built-in calendar (no default calendar saved)
 
 
 def _built_in_calendar() -> Calendar:
@@ -30,13 +31,12 @@ def _built_in_calendar() -> Calendar:
 
 
 def clear_calendar_cache() -> None:
-    """Forget the cached calendars (called whenever a calendar or an exception changes)."""
-    with _lock:
-        _cache.update(loaded_at=None, calendars={}, default=None, default_id=None)
+    """Forget the cached calendars (tests that count the two queries of a cold read)."""
+    forget_reference(_KEY)
 
 
-def _load_calendars() -> None:
-    """Read every calendar and its exceptions (two queries) into the cache."""
+def _load_calendars() -> _Calendars:
+    """Read every calendar and its exceptions (two queries)."""
     calendars: dict[int, Calendar] = {}
     default: Calendar | None = None
     default_id: int | None = None
@@ -48,12 +48,7 @@ def _load_calendars() -> None:
         calendars[row.pk] = domain
         if row.is_default:
             default, default_id = domain, row.pk
-    _cache.update(
-        calendars=calendars,
-        default=default or _built_in_calendar(),
-        default_id=default_id,
-        loaded_at=time.monotonic(),
-    )
+    return _Calendars(calendars, default or _built_in_calendar(), default_id)
 
 
 def resolve_calendar(calendar_id: int | None) -> tuple[int | None, Calendar]:
@@ -61,14 +56,10 @@ def resolve_calendar(calendar_id: int | None) -> tuple[int | None, Calendar]:
 
     The id is None for the built-in calendar (no default calendar saved).
     """
-    with _lock:
-        loaded_at = _cache["loaded_at"]
-        if loaded_at is None or time.monotonic() - loaded_at > CALENDAR_TTL:
-            _load_calendars()
-        calendars: dict[int, Calendar] = _cache["calendars"]
-        if calendar_id is not None and calendar_id in calendars:
-            return calendar_id, calendars[calendar_id]
-        return _cache["default_id"], _cache["default"]
+    loaded = cached_reference(_KEY, _load_calendars)
+    if calendar_id is not None and calendar_id in loaded.by_id:
+        return calendar_id, loaded.by_id[calendar_id]
+    return loaded.default_id, loaded.default
 
 
 def domain_calendar(calendar_id: int | None) -> Calendar:
@@ -76,10 +67,5 @@ def domain_calendar(calendar_id: int | None) -> Calendar:
     return resolve_calendar(calendar_id)[1]
 
 
-def _forget(**_kwargs: Any) -> None:
-    clear_calendar_cache()
-
-
-for _model in (BusinessCalendar, CalendarException):
-    post_save.connect(_forget, sender=_model, dispatch_uid=f"sla-calendar-cache-save-{_model}")
-    post_delete.connect(_forget, sender=_model, dispatch_uid=f"sla-calendar-cache-del-{_model}")
+watch(BusinessCalendar)
+watch(CalendarException)

@@ -8,12 +8,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import STAFF_ROLES, Organisation, Team, User
 from allie.catalog.models import ImpactChoices, Service, UrgencyChoices
-from allie.core.forms import select_html
 from allie.tickets.models import Channel, Priority, Status, Ticket
 from allie.tickets.selectors import SORTS, served_organisation_ids
 
@@ -50,19 +48,6 @@ COMMAND_LABELS = {
 }
 
 
-class FastSelect(forms.Select):
-    """A select whose HTML is Django's own, built in Python whatever the form's renderer.
-
-    As `allie.core.forms.FastFormRenderer`: the context (values, labels, selection,
-    attributes) is Django's; only the markup is written here (a test compares them).
-    """
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        return mark_safe(select_html(self.get_context(name, value, attrs)["widget"]))
-
-
 class _ListedChoices(forms.models.ModelChoiceIterator):
     """Django's model choices, read with a plain query instead of a server-side cursor.
 
@@ -78,10 +63,9 @@ class _ListedChoices(forms.models.ModelChoiceIterator):
 
 
 class FastModelChoiceField(forms.ModelChoiceField):
-    """A model choice field rendered by `FastSelect`, its rows read in one plain query."""
+    """A model choice field whose rows are read in one plain query."""
 
     iterator = _ListedChoices
-    widget = FastSelect
 
 
 def offer_rows(field: forms.ModelChoiceField, rows: Iterable[Any]) -> None:
@@ -109,13 +93,11 @@ class QueueFilterForm(forms.Form):
 
     text = forms.CharField(label=_("Reference or words"), required=False, max_length=100)
     status = forms.ChoiceField(
-        widget=FastSelect,
         label=_("Status"),
         required=False,
         choices=[("", _("Any status")), *Status.choices],
     )
     priority = forms.ChoiceField(
-        widget=FastSelect,
         label=_("Priority"),
         required=False,
         choices=[("", _("Any priority")), *Priority.choices],
@@ -138,9 +120,7 @@ class QueueFilterForm(forms.Form):
         queryset=Team.objects.none(),
         empty_label=None,
     )
-    sort = forms.ChoiceField(
-        widget=FastSelect, label=_("Sort"), required=False, choices=SORT_CHOICES
-    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -247,10 +227,8 @@ class HandoffForm(forms.Form):
 
 
 class EditFieldsForm(forms.Form):
-    impact = forms.ChoiceField(widget=FastSelect, label=_("Impact"), choices=ImpactChoices.choices)
-    urgency = forms.ChoiceField(
-        widget=FastSelect, label=_("Urgency"), choices=UrgencyChoices.choices
-    )
+    impact = forms.ChoiceField(label=_("Impact"), choices=ImpactChoices.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=UrgencyChoices.choices)
     service = FastModelChoiceField(
         label=_("Service"), required=False, queryset=Service.objects.none()
     )

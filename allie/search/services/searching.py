@@ -178,7 +178,12 @@ def _best(texts: Sequence[str]) -> SafeString:
     return mark_safe(search_query.mark(chosen))
 
 
-MATCH = "document @@ (websearch_to_tsquery('allie_fr', %s) || websearch_to_tsquery('allie_en', %s))"
+# The query in both configurations (one parameter each: the text typed).
+TSQUERY_FR, TSQUERY_EN = (
+    "websearch_to_tsquery('allie_fr', %s)",
+    "websearch_to_tsquery('allie_en', %s)",
+)
+MATCH = f"document @@ ({TSQUERY_FR} || {TSQUERY_EN})"
 # For the windowed search: bitmap scans only (the planner, which thinks `@@` costs nothing,
 # would otherwise walk the primary key newest first and test every row's document), no
 # parallel workers (their rows come back out of order), nested loops when a filter needs the
@@ -282,7 +287,7 @@ def _search_postgresql(
     entry = connection.ops.quote_name(TicketSearchEntry._meta.db_table)
     # The tsqueries are written inline (not in a CTE) so the planner sees constants: it can
     # then use the GIN index and estimate how many rows match.
-    fr, en = "websearch_to_tsquery('allie_fr', %s)", "websearch_to_tsquery('allie_en', %s)"
+    fr, en = TSQUERY_FR, TSQUERY_EN
     body = "e.description || E'\\n\\n' || e.replies"
     sql = f"""
         WITH candidates AS (

@@ -1,12 +1,16 @@
-"""FastSelect writes exactly the HTML Django's Select templates write."""
+"""Selects through the project's renderer: exactly the HTML Django's Select templates write."""
 
 from __future__ import annotations
 
 import pytest
 from django import forms
+from django.forms.renderers import DjangoTemplates
 
 from allie.accounts.models import Team
-from allie.workspace.forms import EditFieldsForm, FastSelect, HandoffForm, QueueFilterForm
+from allie.core.forms import FAST_RENDERER, FastFormRenderer
+from allie.workspace.forms import EditFieldsForm, HandoffForm, QueueFilterForm
+
+DJANGO = DjangoTemplates()
 
 CHOICES = [
     ("", "Tous"),
@@ -21,8 +25,8 @@ CHOICES = [
     "attrs", [None, {"id": "id_x"}, {"id": "id_x", "required": True, "aria-invalid": "true"}]
 )
 def test_the_markup_is_django_s_for_any_value_and_attributes(value, attrs):
-    fast = FastSelect(choices=CHOICES).render("x", value, attrs=attrs)
-    django = forms.Select(choices=CHOICES).render("x", value, attrs=attrs)
+    fast = forms.Select(choices=CHOICES).render("x", value, attrs=attrs, renderer=FAST_RENDERER)
+    django = forms.Select(choices=CHOICES).render("x", value, attrs=attrs, renderer=DJANGO)
 
     assert fast == django
 
@@ -30,9 +34,9 @@ def test_the_markup_is_django_s_for_any_value_and_attributes(value, attrs):
 def test_a_disabled_or_multiple_attribute_is_written_like_django():
     attrs = {"id": "id_x", "disabled": True, "multiple": False, "data-n": 0}
 
-    assert FastSelect(choices=CHOICES).render("x", "a", attrs) == forms.Select(
-        choices=CHOICES
-    ).render("x", "a", attrs)
+    assert forms.Select(choices=CHOICES).render(
+        "x", "a", attrs, renderer=FAST_RENDERER
+    ) == forms.Select(choices=CHOICES).render("x", "a", attrs, renderer=DJANGO)
 
 
 def test_the_workspace_forms_render_as_with_django_s_select(desk, open_for, monkeypatch):
@@ -53,10 +57,10 @@ def test_the_workspace_forms_render_as_with_django_s_select(desk, open_for, monk
             bound.as_widget()
             for form in forms_
             for bound in form
-            if isinstance(bound.field.widget, FastSelect)
+            if isinstance(bound.field.widget, forms.Select)
         ]
 
     fast = rendered()
-    monkeypatch.setattr(FastSelect, "render", forms.Select.render)
+    monkeypatch.setattr(FastFormRenderer, "render", DjangoTemplates.render)
     assert fast == rendered()
-    assert len(fast) == 11
+    assert len(fast) == 12  # every select of the three forms

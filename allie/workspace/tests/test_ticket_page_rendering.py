@@ -25,7 +25,6 @@ from allie.voice.services.commitments import make_commitment
 from allie.workspace import forms as workspace_forms
 from allie.workspace.forms import (
     EditFieldsForm,
-    FastSelect,
     HandoffForm,
     ReplyForm,
     TransitionForm,
@@ -76,7 +75,6 @@ def test_a_multiple_select_with_several_values_is_written_like_django():
 def django_rendering(monkeypatch):
     """Render as before: Django's templates for every widget, every choice list read anew."""
     monkeypatch.setattr(FastFormRenderer, "render", DjangoTemplates.render)
-    monkeypatch.setattr(FastSelect, "render", forms.Select.render)
     monkeypatch.setattr(workspace_forms, "offer_rows", lambda field, rows: None)
     monkeypatch.setattr(escalation_tags, "offer_rows", lambda field, rows: None)
 
