@@ -17,6 +17,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from allie.accounts.models import ApiToken, Organisation, Site, User, UserRole
+from allie.core.database import prepared_lookups
 
 TOKEN_PREFIX = "allie_"  # noqa: S105 (a public marker, not a secret)
 
@@ -100,7 +101,7 @@ def find_live_token(digest: str) -> ApiToken | None:
     """Return the unrevoked token with this digest, with its user, the user's organisation,
     site and roles loaded (one query), or None."""
     lookup = _lookup(connection.vendor)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, prepared_lookups():  # by the token's unique digest
         cursor.execute(lookup.sql, [digest])
         found = cursor.fetchone()
     if found is None:

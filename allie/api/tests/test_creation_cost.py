@@ -198,3 +198,25 @@ def test_a_revoked_or_unknown_token_is_not_found(desk):
     revoke_token(token)
     assert find_live_token(digest_of(raw)) is None
     assert find_live_token(digest_of(raw + "x")) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_server_keeps_the_creations_writes_and_token_lookup_prepared(desk):
+    client = _client_for(desk.person("alice"))
+    for n in range(6):  # psycopg prepares a statement at its fifth run in a connection
+        _create(client, f"Demande {n}")
+        assert client.get(TICKETS).status_code == 200  # a list: its plan depends on who asks
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [_shape(row[0]) for row in cursor.fetchall()]
+
+    for statement in STATEMENTS:
+        if statement.startswith(("INSERT", "SELECT")):
+            assert statement in prepared
+    # Reads other than lookups by a unique key are planned afresh for their values.
+    assert [shape for shape in prepared if shape.startswith("SELECT")] == [
+        "SELECT accounts_apitoken"
+    ]
+    assert not [shape for shape in prepared if shape.startswith(("UPDATE", "DELETE"))]

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL engine, with statements prepared where `allie.core.database` allows."""
