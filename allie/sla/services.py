@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from allie.core.reference_cache import cached_reference, watch
 from allie.sla.calendars import resolve_calendar
-from allie.sla.domain.calendar import Calendar, add_business_seconds
+from allie.sla.domain.calendar import Calendar, add_business_times
 from allie.sla.domain.clock import (
     CLOCKS,
     ClockReading,
@@ -238,6 +238,7 @@ def _plan_deadlines(
     if not fresh:  # a ticket seen for the first time has no deadline yet
         Deadline.objects.filter(ticket=ticket, handled_at__isnull=True, due_at__gt=now).delete()
     planned = []
+    remaining = []  # business time from now to each threshold (none when already crossed)
     for name in CLOCKS:
         reading: ClockReading = getattr(clocks, name)
         if not _is_running(reading):
@@ -245,13 +246,11 @@ def _plan_deadlines(
         cycle = _cycle(ticket, name)
         for threshold in [*thresholds, 100]:
             needed = reading.target_seconds * threshold / 100
-            if needed <= reading.elapsed_seconds:
-                due = now
-            else:
-                due = add_business_seconds(calendar, now, needed - reading.elapsed_seconds)
-            planned.append((ticket.pk, name, cycle, threshold, due))
+            planned.append((ticket.pk, name, cycle, threshold))
+            remaining.append(timedelta(seconds=max(0.0, needed - reading.elapsed_seconds)))
     if planned:
-        _insert_deadlines(planned)
+        dues = add_business_times(calendar, now, remaining)
+        _insert_deadlines([(*row, due) for row, due in zip(planned, dues, strict=True)])
 
 
 def _insert_deadlines(rows: list[tuple[int, str, int, int, datetime]]) -> None:

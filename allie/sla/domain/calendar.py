@@ -516,6 +516,40 @@ def add_business_time(calendar: Calendar, start: datetime, amount: timedelta) ->
     )
 
 
+def add_business_times(
+    calendar: Calendar, start: datetime, amounts: Sequence[timedelta]
+) -> list[datetime]:
+    """``add_business_time`` for each of ``amounts`` from the same ``start``, in one walk.
+
+    A ticket's deadlines (every warning threshold of every clock) all start from now: walking
+    the calendar once for all of them costs what one walk does.
+    """
+    start_utc = _require_aware(start, "start")
+    for amount in amounts:
+        if amount < timedelta(0):
+            raise ValueError(f"amount must not be negative, got {amount}")
+    due: list[datetime] = [start_utc] * len(amounts)
+    waiting = sorted((a, i) for i, a in enumerate(amounts) if a > timedelta(0))
+    if not waiting:
+        return due
+    elapsed = timedelta(0)
+    for span_start, span_end in _spans(calendar, start_utc, start_utc + SEARCH_HORIZON):
+        reached = elapsed + (span_end - span_start)
+        while waiting and waiting[0][0] <= reached:
+            amount, index = waiting.pop(0)
+            due[index] = span_start + (amount - elapsed)
+        if not waiting:
+            return due
+        elapsed = reached
+    needed = waiting[0][0]
+    raise NoBusinessTimeError(
+        "no_business_time",
+        f"the calendar offers only {elapsed.total_seconds():g} of the {needed.total_seconds():g} "
+        f"business seconds needed in the ten years after {start_utc.isoformat()}",
+        params={"start": start_utc, "needed": needed, "found": elapsed},
+    )
+
+
 def add_business_seconds(calendar: Calendar, start: datetime, seconds: float) -> datetime:
     """``add_business_time`` with the amount in seconds (rounded to the microsecond)."""
     return add_business_time(calendar, start, timedelta(seconds=seconds))

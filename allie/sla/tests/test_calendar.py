@@ -14,6 +14,7 @@ from allie.sla.domain.calendar import (
     Interval,
     add_business_seconds,
     add_business_time,
+    add_business_times,
     build_calendar,
     business_intervals,
     business_seconds_between,
@@ -358,3 +359,29 @@ def test_adding_n_seconds_then_measuring_gives_n(
     assert business_time_between(calendar, start, due) == amount
     # ... and it is the earliest such moment.
     assert business_time_between(calendar, start, due - timedelta(microseconds=1)) < amount
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(ANCHORS).flatmap(lambda anchor: st.tuples(calendars(anchor), moments(anchor))),
+    st.lists(st.integers(0, 3 * 7 * 24 * HOUR), max_size=12),
+)
+def test_adding_several_amounts_in_one_walk_gives_each_amount_added_alone(
+    case: tuple[Calendar, datetime], seconds: list[int]
+) -> None:
+    calendar, start = case
+    amounts = [timedelta(seconds=s) for s in seconds]
+    assert add_business_times(calendar, start, amounts) == [
+        add_business_time(calendar, start, amount) for amount in amounts
+    ]
+
+
+def test_adding_several_amounts_past_what_the_calendar_offers_gives_a_clear_error() -> None:
+    calendar = office(closures=[(local("2026-01-05 00:00"), local("2040-01-01 00:00"))])
+    start = local("2026-01-02 09:00")
+    assert add_business_times(calendar, start, [timedelta(hours=1)]) == [local("2026-01-02 10:00")]
+    with pytest.raises(NoBusinessTimeError) as caught:
+        add_business_times(calendar, start, [timedelta(hours=1), timedelta(days=30)])
+    assert caught.value.params["needed"] == timedelta(days=30)
+    with pytest.raises(ValueError, match="negative"):
+        add_business_times(calendar, start, [timedelta(seconds=-1)])
