@@ -268,7 +268,12 @@ class Deadline(models.Model):
     A row is marked handled in the same transaction as its effect.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="deadlines")
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        db_index=False,  # served by the unique index deadline_once, which starts with it
+    )
     clock = models.CharField(max_length=16, choices=Clock.choices)
     # The interval of the clock: next update restarts at every public reply.
     cycle = models.PositiveIntegerField(default=0)

@@ -130,12 +130,14 @@ class Ticket(models.Model):
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="requested_tickets",
+        db_index=False,  # served by the index ticket_requester, which starts with it
     )
     organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,  # served by the index ticket_org_queue, which starts with it
     )
     site = models.ForeignKey(
         "accounts.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL
@@ -162,6 +164,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_tickets",
+        db_index=False,  # served by the index ticket_owner_queue, which starts with it
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -170,6 +173,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,  # served by the index ticket_team_queue, which starts with it
     )
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
@@ -223,7 +227,12 @@ class TimelineEvent(models.Model):
         HANDOFF = "handoff", _("Handoff")
         SYSTEM = "system", _("System event")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # served by the index timeline_by_ticket, which starts with it
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
