@@ -257,21 +257,29 @@ def _insert_deadlines(rows: list[tuple[int, str, int, int, datetime]]) -> None:
     """Insert pending deadlines (ticket, clock, cycle, threshold, due), skipping those the
     unique key already holds.
 
-    One plain multi-row INSERT, the same on PostgreSQL and SQLite: the ORM's `bulk_create`
-    built a model and prepared every field of each of the dozen rows a ticket plans, which
-    cost more than the rest of the SLA's refresh.
+    One plain INSERT: the ORM's `bulk_create` built a model and prepared every field of each of
+    the dozen rows a ticket plans, which cost more than the rest of the SLA's refresh. On
+    PostgreSQL the rows go as five arrays, so the statement is the same whatever their number:
+    converted once by psycopg and kept prepared by the server (allie/core/database.py), where
+    a dozen rows as VALUES (sixty parameters) were parsed afresh at every ticket.
     """
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in ("ticket_id", "clock", "cycle", "threshold"))
+    names = ("ticket_id", "clock", "cycle", "threshold", "due_at")
+    columns = ", ".join(quote(name) for name in names)
+    table = quote(Deadline._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value  # aware UTC times, as the ORM writes
-    values = ", ".join(["(%s, %s, %s, %s, %s, '')"] * len(rows))
-    params: list[Any] = []
-    for ticket_id, clock, cycle, threshold, due in rows:
-        params += (ticket_id, clock, cycle, threshold, adapt(due))
-    with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
+        source = (
+            "SELECT *, '' FROM UNNEST(%s::bigint[], %s::varchar[], %s::integer[], "
+            "%s::integer[], %s::timestamptz[])"
+        )
+        params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, '')"] * len(rows))
+        params = [value for row in rows for value in (*row[:4], adapt(row[4]))]
+    with connection.cursor() as cursor:  # our names in the text; the values are parameters
         cursor.execute(
-            f"INSERT INTO {quote(Deadline._meta.db_table)} ({columns}, {quote('due_at')}, "  # noqa: S608 (our names; values are parameters)
-            f"{quote('outcome')}) VALUES {values} ON CONFLICT DO NOTHING",
+            f"INSERT INTO {table} ({columns}, {quote('outcome')}) {source} ON CONFLICT DO NOTHING",
             params,
         )
 
