@@ -3,9 +3,9 @@
 A ticket's creation cost the server more in planning its seven statements than in writing
 them. psycopg prepares a statement on the server once a connection has run it a few times
 (`prepare_threshold`), which needs server-side parameter binding (`server_side_binding`);
-both are set in `config/settings.py`, with the engine `allie.core.postgresql` (Django's, with
-the cursor below). What may be prepared is chosen here, by what a cached
-plan could get wrong:
+both are set in `config/settings.py`, with the engine `allie.core.postgresql` (Django's, whose
+cursor asks `may_prepare`). What may be prepared is chosen by what a cached plan could get
+wrong:
 
 - an INSERT's plan does not depend on its values: always prepared;
 - a read's best plan may depend on its values (a rare status, a large client): PostgreSQL
