@@ -46,3 +46,13 @@ def test_the_index_holds_the_same_buckets_the_search_asks_for(db):
         )
         (definition,) = cursor.fetchone()
     assert f"USING gin (((ticket_id / {searching.RECENCY_BUCKET})), document)" in definition
+
+
+def test_new_entries_wait_in_a_short_pending_list(db):
+    # Every search reads the GIN index's pending list through: merged at 256 kB, not 4 MB.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'search_entry_recent_document'"
+        )
+        (options,) = cursor.fetchone()
+    assert "gin_pending_list_limit=256" in options
