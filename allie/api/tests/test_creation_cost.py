@@ -201,7 +201,11 @@ def test_a_revoked_or_unknown_token_is_not_found(desk):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql"
+    or not connection.settings_dict["OPTIONS"].get("prepare_threshold"),
+    reason="PostgreSQL's prepared statements (DATABASE_PREPARED_STATEMENTS)",
+)
 def test_the_server_keeps_the_creations_writes_and_token_lookup_prepared(desk):
     client = _client_for(desk.person("alice"))
     for n in range(6):  # psycopg prepares a statement at its fifth run in a connection
