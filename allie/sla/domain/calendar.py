@@ -495,31 +495,14 @@ def add_business_time(calendar: Calendar, start: datetime, amount: timedelta) ->
     offer that much business time within ``SEARCH_HORIZON`` (ten years) after ``start``, for
     example when closures cover everything.
     """
-    start_utc = _require_aware(start, "start")
-    if amount < timedelta(0):
-        raise ValueError(f"amount must not be negative, got {amount}")
-    if amount == timedelta(0):
-        return start_utc
-    remaining = amount
-    horizon = start_utc + SEARCH_HORIZON
-    for span_start, span_end in _spans(calendar, start_utc, horizon):
-        length = span_end - span_start
-        if remaining <= length:
-            return span_start + remaining
-        remaining -= length
-    found = amount - remaining
-    raise NoBusinessTimeError(
-        "no_business_time",
-        f"the calendar offers only {found.total_seconds():g} of the {amount.total_seconds():g} "
-        f"business seconds needed in the ten years after {start_utc.isoformat()}",
-        params={"start": start_utc, "needed": amount, "found": found},
-    )
+    return add_business_times(calendar, start, [amount])[0]
 
 
 def add_business_times(
     calendar: Calendar, start: datetime, amounts: Sequence[timedelta]
 ) -> list[datetime]:
-    """``add_business_time`` for each of ``amounts`` from the same ``start``, in one walk.
+    """The moment each of ``amounts`` has elapsed since ``start`` (as ``add_business_time``
+    defines it), all found in one walk of the calendar.
 
     A ticket's deadlines (every warning threshold of every clock) all start from now: walking
     the calendar once for all of them costs what one walk does.
