@@ -129,16 +129,17 @@ class InboundMessage(models.Model):
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     uid = models.BigIntegerField(null=True, blank=True)
     message_id = models.CharField(max_length=255)
-    raw_sha256 = models.CharField(max_length=64, db_index=True)
+    # Not indexed: nothing looks a message up by its hash (a message without a Message-ID gets
+    # one made from it, and the unique inbound_once_per_message_id finds duplicates).
+    raw_sha256 = models.CharField(max_length=64)
     # Relative path under settings.MAIL_RAW_ROOT: raw mail may be tens of megabytes.
     raw_path = models.CharField(max_length=255)
     size = models.PositiveIntegerField(default=0)
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=500, blank=True)
     received_at = models.DateTimeField()
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True
-    )
+    # Not indexed: no service reads messages by status alone (docs/indexes.md).
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     reason = models.CharField(max_length=255, blank=True)  # why ignored, rejected or failed
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -153,6 +154,8 @@ class InboundMessage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        # Never looked up by event, and events are never deleted (no ON DELETE lookup).
+        db_index=False,
     )
     attempts = models.PositiveIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)

@@ -274,7 +274,13 @@ class Handoff(models.Model):
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="handoffs")
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="handoffs",
+        # Every read is of the pending proposal: served by one_pending_handoff_per_ticket.
+        db_index=False,
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -285,6 +291,7 @@ class Handoff(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="incoming_handoffs",
+        db_index=False,  # served by the index handoff_to_person, which starts with it
     )
     to_team = models.ForeignKey(
         "accounts.Team",
@@ -293,6 +300,7 @@ class Handoff(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="incoming_handoffs",
+        db_index=False,  # served by the index handoff_to_team, which starts with it
     )
     reason = models.TextField(_("reason"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
