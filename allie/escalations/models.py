@@ -169,7 +169,10 @@ class Escalation(models.Model):
         CLOSED = "closed", _("Closed")
 
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="escalations"
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        db_index=False,  # served by the index escalation_by_ticket, which starts with it
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     target_team = models.ForeignKey(
@@ -188,8 +191,14 @@ class Escalation(models.Model):
         related_name="+",
     )
     raised_at = models.DateTimeField(_("raised"))
+    # Never looked up by its handoff, and handoffs are never deleted: no index.
     handoff = models.ForeignKey(
-        "tickets.Handoff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tickets.Handoff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default="open")
     acknowledged_by = models.ForeignKey(
@@ -226,9 +235,17 @@ class Escalation(models.Model):
 class EscalationAlert(models.Model):
     """One person alerted by an escalation, and when they acknowledged it."""
 
-    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="alerts")
+    escalation = models.ForeignKey(
+        Escalation,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        db_index=False,  # served by the unique alert_once_per_person, which starts with it
+    )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="escalation_alerts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="escalation_alerts",
+        db_index=False,  # served by the index alert_by_person, which starts with it
     )
     alerted_at = models.DateTimeField(_("alerted"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)

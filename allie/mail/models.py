@@ -230,7 +230,18 @@ class OutboundMessage(models.Model):
                 condition=Q(status="pending"),
                 name="outbound_pending_due",
             ),
-            models.Index(fields=["digest_key", "status"], name="outbound_digest"),
+            # The pending notices gathered under one key (`notifications._deliver`): only the
+            # pending rows, so a message leaves it once sent.
+            models.Index(
+                fields=["digest_key"], condition=Q(status="pending"), name="outbound_digest_pending"
+            ),
+            # The rejections recently sent to an address (`senders.reject_sender`): only those,
+            # so the notices written at every ticket's creation add no entry to it.
+            models.Index(
+                fields=["to_address", "created_at"],
+                condition=Q(kind="rejection"),
+                name="outbound_rejection_recent",
+            ),
         ]
 
     def __str__(self) -> str:

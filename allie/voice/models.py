@@ -45,12 +45,14 @@ class Commitment(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="commitments",
+        db_index=False,  # served by the index commitment_by_ticket, which starts with it
     )
     organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="commitments",
+        db_index=False,  # served by the index commitment_by_organisation, which starts with it
     )
     # The team it counts for in the figures, fixed when the promise is made.
     team = models.ForeignKey(
@@ -77,6 +79,7 @@ class Commitment(models.Model):
         verbose_name=_("made by"),
         on_delete=models.PROTECT,
         related_name="commitments_made",
+        db_index=False,  # served by the index commitment_by_promiser, which starts with it
     )
     made_at = models.DateTimeField(_("made"))
     is_public = models.BooleanField(_("shown to the requester"), default=False)
@@ -93,6 +96,8 @@ class Commitment(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    # Never looked up by it (nothing reads a commitment's renegotiations), and commitments are
+    # never deleted: no index.
     renegotiated_from = models.ForeignKey(
         "self",
         verbose_name=_("renegotiated from"),
@@ -100,6 +105,7 @@ class Commitment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="renegotiations",
+        db_index=False,
     )
     client_told = models.BooleanField(_("client told"), default=False)
     client_told_at = models.DateTimeField(_("client told at"), null=True, blank=True)
@@ -143,7 +149,12 @@ class Commitment(models.Model):
 class CommitmentReminder(models.Model):
     """One reminder to the promiser before the due time; sent once (`sent_at` records it)."""
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="reminders")
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,  # served by the unique commitment_reminder_once, which starts with it
+    )
     remind_at = models.DateTimeField(_("remind at"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
@@ -239,6 +250,7 @@ class Survey(models.Model):
         verbose_name=_("requester"),
         on_delete=models.PROTECT,
         related_name="surveys",
+        db_index=False,  # served by the index survey_by_requester, which starts with it
     )
     sent_at = models.DateTimeField(_("sent"))
     nonce = models.CharField(max_length=64)
@@ -322,6 +334,7 @@ class FollowUp(models.Model):
         on_delete=models.CASCADE,
         related_name="follow_up",
     )
+    # Only joined to its ticket, never looked up by it, and tickets are never deleted: no index.
     ticket = models.ForeignKey(
         "tickets.Ticket",
         verbose_name=_("request"),
@@ -329,6 +342,7 @@ class FollowUp(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="follow_ups",
+        db_index=False,
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -435,12 +449,14 @@ class RelationshipAnswer(models.Model):
         verbose_name=_("relationship survey"),
         on_delete=models.CASCADE,
         related_name="answers",
+        db_index=False,  # served by the unique relationship_answer_once, which starts with it
     )
     organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.CASCADE,
         related_name="relationship_answers",
+        db_index=False,  # served by the index nps_by_organisation, which starts with it
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -511,7 +527,11 @@ class CommentTheme(models.Model):
     """A theme found in one answered comment (CSAT survey or relationship answer)."""
 
     theme = models.ForeignKey(
-        Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="comments"
+        Theme,
+        verbose_name=_("theme"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+        db_index=False,  # served by the unique comment_theme_once_survey, which starts with it
     )
     survey = models.ForeignKey(
         Survey, null=True, blank=True, on_delete=models.CASCADE, related_name="themes"

@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Max, Model, QuerySet
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from allie.accounts.models import Site
 from allie.api.filters import TicketFilter
+from allie.escalations.models import Escalation, EscalationAlert
 from allie.mail.models import InboundMessage, Mailbox, OutboundMessage
 from allie.sla.models import BusinessCalendar, Deadline, SlaPolicy, TicketSla
 from allie.tickets import selectors
@@ -34,6 +35,15 @@ from allie.tickets.models import (
     TimelineEvent,
 )
 from allie.tickets.services import open_ticket
+from allie.voice.models import (
+    CommentTheme,
+    Commitment,
+    CommitmentReminder,
+    FollowUp,
+    RelationshipAnswer,
+    RelationshipSurvey,
+    Survey,
+)
 from tests.plans import plan_with_only, served_by
 
 pytestmark = pytest.mark.skipif(
@@ -50,6 +60,14 @@ TABLES = (
     "search_ticketsearchentry",
     "mail_outboundmessage",
     "mail_inboundmessage",
+    "escalations_escalation",
+    "escalations_escalationalert",
+    "voice_survey",
+    "voice_commitment",
+    "voice_commitmentreminder",
+    "voice_followup",
+    "voice_relationshipanswer",
+    "voice_commenttheme",
 )
 
 
@@ -81,9 +99,10 @@ class Serves:
     query: Callable[[Scene], QuerySet[Any]] | None = None
 
 
-# The admin's deletion of people, teams, services, sites, calendars, SLA policies and mailboxes
-# is allowed to administrators (allie.accounts.admin.AdministratorOnly); tickets and their
-# timelines are never deleted (allie.tickets.admin, TimelineEvent.delete).
+# The admin's deletion of people, teams, organisations, services, sites, calendars, SLA policies
+# and mailboxes is allowed to administrators (allie.accounts.admin.AdministratorOnly); tickets and
+# their timelines are never deleted (allie.tickets.admin, TimelineEvent.delete), nor are
+# handoffs, escalations, commitments, surveys and follow-ups (their admins refuse).
 ADMIN_DELETES = "when an administrator deletes"
 
 INDEXES: dict[str, Serves] = {
@@ -105,10 +124,15 @@ INDEXES: dict[str, Serves] = {
         "the teams queue, its count and page (allie.tickets.selectors.queue 'teams')",
         lambda s: s.queue("agathe", "teams")[:25],
     ),
-    "ticket_owner_queue": Serves(
-        "the 'mine' queue (allie.tickets.selectors.queue); an agent's tickets in the scoping "
-        f"rule's OR; the tickets of a person {ADMIN_DELETES} them (PROTECT)",
+    "ticket_open_by_owner": Serves(
+        "the 'mine' queue, its count and page (allie.tickets.selectors.queue 'mine')",
         lambda s: s.queue("agathe", "mine")[:25],
+    ),
+    "ticket_owner_queue": Serves(
+        "an agent's own tickets, open or not, in the scoping rule's OR "
+        f"(allie.tickets.selectors.visibility); the tickets of a person {ADMIN_DELETES} them "
+        "(PROTECT)",
+        lambda s: on_delete(Ticket, "owner", s.desk.agathe),
     ),
     "ticket_org_queue": Serves(
         "the organisation's tab of a contact's portal (allie.portal.views.home); the served "
@@ -251,9 +275,9 @@ INDEXES: dict[str, Serves] = {
             status=OutboundMessage.Status.PENDING, send_after__lte=s.now
         ).order_by("send_after", "pk")[:100],
     ),
-    "outbound_digest": Serves(
+    "outbound_digest_pending": Serves(
         "notices gathered into a pending message of the same key "
-        "(allie.mail.services.notifications._deliver)",
+        "(allie.mail.services.notifications._deliver); partial: only the pending messages",
         lambda s: OutboundMessage.objects.filter(
             digest_key__in=["ticket:1:person:1"],
             kind="notification",
@@ -272,6 +296,15 @@ INDEXES: dict[str, Serves] = {
     "mail_outboundmessage_recipient_id_8eb33dde": Serves(
         f"the messages to a person {ADMIN_DELETES} them (SET_NULL)",
         lambda s: on_delete(OutboundMessage, "recipient", s.desk.alice),
+    ),
+    "outbound_rejection_recent": Serves(
+        "a rejection recently sent to an unknown sender (allie.mail.services.senders."
+        "reject_sender); partial: only rejections, so the notices add no entry",
+        lambda s: OutboundMessage.objects.filter(
+            kind="rejection",
+            to_address="stranger@elsewhere.test",
+            created_at__gt=s.now - timedelta(minutes=10),
+        ),
     ),
     # --- mail_inboundmessage
     "inbound_once_per_message_id": Serves(
@@ -304,6 +337,179 @@ INDEXES: dict[str, Serves] = {
         f"the messages of a mailbox {ADMIN_DELETES} it (PROTECT); the unique "
         "inbound_once_per_mailbox_uid starts with the mailbox but holds only rows with a UID",
         lambda s: on_delete(InboundMessage, "mailbox", Mailbox(pk=1)),
+    ),
+    # --- escalations_escalation
+    "escalation_active": Serves(
+        "the active escalations, oldest first: the executive view and the alerts of active "
+        "escalations (allie.escalations.selectors.active_escalations, alerts_for)",
+        lambda s: Escalation.objects.active().order_by("raised_at", "id")[:50],
+    ),
+    "escalation_by_ticket": Serves(
+        "a ticket's escalations: its panel, the levels it raised, the requester's cooldown, "
+        "closing them with it (allie.escalations.selectors.ticket_escalations, raised_levels; "
+        "allie.escalations.services)",
+        lambda s: s.ticket.escalations.values_list("level", "target_team_id"),
+    ),
+    "escalations_escalation_raised_by_id_cb95bfae": Serves(
+        f"the escalations raised by a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(Escalation, "raised_by", s.desk.agathe),
+    ),
+    "escalations_escalation_acknowledged_by_id_53ec1c7c": Serves(
+        f"the escalations acknowledged by a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(Escalation, "acknowledged_by", s.desk.lea),
+    ),
+    "escalations_escalation_closed_by_id_220b232d": Serves(
+        f"the escalations closed by a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(Escalation, "closed_by", s.desk.lea),
+    ),
+    "escalations_escalation_target_team_id_1994c796": Serves(
+        f"the escalations to a team {ADMIN_DELETES} it (PROTECT)",
+        lambda s: on_delete(Escalation, "target_team", s.desk.support),
+    ),
+    # --- escalations_escalationalert
+    "alert_once_per_person": Serves(
+        "a person alerted once per escalation; an escalation's alerts, and whether a person "
+        "was alerted (allie.escalations.selectors, acknowledge_escalation, close_escalation)",
+        lambda s: EscalationAlert.objects.filter(escalation_id=1, person=s.desk.lea),
+    ),
+    "alert_by_person": Serves(
+        "a person's alerts (allie.escalations.selectors.alerts_for); the alerts of a person "
+        f"{ADMIN_DELETES} them (CASCADE)",
+        lambda s: on_delete(EscalationAlert, "person", s.desk.lea),
+    ),
+    # --- voice_survey
+    "voice_survey_ticket_id_key": Serves(
+        "one survey per ticket (allie.voice.services.surveys.send_survey_for)",
+        lambda s: Survey.objects.filter(ticket_id=s.ticket.pk),
+    ),
+    "survey_by_requester": Serves(
+        "a person's latest survey, for the fatigue rule (allie.voice.services.surveys."
+        "send_survey_for); their latest answers (allie.voice.selectors.recent_answers); the "
+        f"surveys of a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: (
+            Survey.objects.filter(requester_id=s.desk.alice.pk)
+            .values("requester_id")
+            .annotate(last=Max("sent_at"))
+            .values("last")
+        ),
+    ),
+    # --- voice_commitment
+    "commitment_open_by_due": Serves(
+        "the sweep breaking overdue commitments (allie.voice.services.commitments.break_overdue)",
+        lambda s: Commitment.objects.filter(state=Commitment.State.OPEN, due_at__lt=s.now).order_by(
+            "due_at", "id"
+        )[:100],
+    ),
+    "commitment_by_ticket": Serves(
+        "a ticket's open commitments (allie.voice.selectors.open_ticket_commitments)",
+        lambda s: Commitment.objects.filter(
+            ticket_id=s.ticket.pk, state=Commitment.State.OPEN
+        ).order_by("due_at", "id"),
+    ),
+    "commitment_by_organisation": Serves(
+        f"the commitments to an organisation {ADMIN_DELETES} it (PROTECT)",
+        lambda s: on_delete(Commitment, "organisation", s.desk.finances),
+    ),
+    "commitment_by_promiser": Serves(
+        f"the commitments made by a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(Commitment, "made_by", s.desk.agathe),
+    ),
+    "voice_commitment_to_person_id_7a177fb7": Serves(
+        f"the commitments made to a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(Commitment, "to_person", s.desk.alice),
+    ),
+    "voice_commitment_settled_by_id_eec232d6": Serves(
+        f"the commitments settled by a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(Commitment, "settled_by", s.desk.agathe),
+    ),
+    "voice_commitment_team_id_eeddda3a": Serves(
+        "a team's commitments in its figures (allie.voice.figures.outcome_figures); the "
+        f"commitments of a team {ADMIN_DELETES} it (SET_NULL)",
+        lambda s: on_delete(Commitment, "team", s.desk.support),
+    ),
+    # --- voice_commitmentreminder
+    "commitment_reminder_pending": Serves(
+        "the reminders due (allie.voice.services.commitments.send_reminders)",
+        lambda s: CommitmentReminder.objects.filter(
+            sent_at__isnull=True, remind_at__lte=s.now
+        ).order_by("remind_at", "id")[:100],
+    ),
+    "commitment_reminder_once": Serves(
+        "a reminder once per time; a commitment's reminders claimed or dropped "
+        "(allie.voice.services.commitments.send_reminders, _settle, break_overdue)",
+        lambda s: CommitmentReminder.objects.filter(
+            commitment_id=1, sent_at__isnull=True, remind_at__lte=s.now
+        ),
+    ),
+    # --- voice_followup
+    "follow_up_open_by_due": Serves(
+        "the sweep escalating overdue follow-ups (allie.voice.services.followups."
+        "escalate_overdue); the open follow-ups (allie.voice.selectors.open_follow_ups)",
+        lambda s: FollowUp.objects.filter(
+            state=FollowUp.State.OPEN, due_at__lt=s.now, escalated_at__isnull=True
+        ).order_by("due_at", "id")[:100],
+    ),
+    "voice_followup_survey_id_key": Serves(
+        "one follow-up per survey (allie.voice.services.followups)",
+        lambda s: FollowUp.objects.filter(survey_id=1),
+    ),
+    "voice_followup_relationship_answer_id_key": Serves(
+        "one follow-up per relationship answer (allie.voice.services.followups)",
+        lambda s: FollowUp.objects.filter(relationship_answer_id=1),
+    ),
+    "voice_followup_assigned_to_id_f2107bde": Serves(
+        f"the follow-ups assigned to a person {ADMIN_DELETES} them (SET_NULL)",
+        lambda s: on_delete(FollowUp, "assigned_to", s.desk.lea),
+    ),
+    "voice_followup_closed_by_id_0f9486ff": Serves(
+        f"the follow-ups closed by a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(FollowUp, "closed_by", s.desk.lea),
+    ),
+    # --- voice_relationshipanswer
+    "nps_by_organisation": Serves(
+        "the NPS of the organisations a team serves (allie.voice.figures.nps_figures); the "
+        f"answers of an organisation {ADMIN_DELETES} it (CASCADE)",
+        lambda s: RelationshipAnswer.objects.filter(
+            organisation_id__in=[s.desk.finances.pk],
+            answered_at__gte=s.now - timedelta(days=90),
+            answered_at__lt=s.now,
+            score__isnull=False,
+        ),
+    ),
+    "relationship_answer_once": Serves(
+        "one answer per contact and round; a round's answers when its organisation is "
+        "deleted (CASCADE)",
+        lambda s: on_delete(RelationshipAnswer, "survey", RelationshipSurvey(pk=1)),
+    ),
+    "voice_relationshipanswer_person_id_808f5ddb": Serves(
+        f"the answers of a person {ADMIN_DELETES} them (PROTECT)",
+        lambda s: on_delete(RelationshipAnswer, "person", s.desk.carole),
+    ),
+    # --- voice_commenttheme
+    "comment_theme_by_time": Serves(
+        "the themes found in a period (allie.voice.theme_report.theme_report)",
+        lambda s: CommentTheme.objects.filter(
+            answered_at__gte=s.now - timedelta(days=30), answered_at__lt=s.now
+        ),
+    ),
+    "comment_theme_once_survey": Serves(
+        "a theme found once per survey; with comment_theme_once_answer, a theme's rows when "
+        "it is deleted (CASCADE)",
+        lambda s: CommentTheme.objects.filter(theme_id=1, survey_id=1),
+    ),
+    "comment_theme_once_answer": Serves(
+        "a theme found once per relationship answer",
+        lambda s: CommentTheme.objects.filter(theme_id=1, relationship_answer_id=1),
+    ),
+    "voice_commenttheme_survey_id_a0dd053c": Serves(
+        "a survey's themes replaced when its comment changes "
+        "(allie.voice.services.themes.classify_comment)",
+        lambda s: CommentTheme.objects.filter(survey_id=1),
+    ),
+    "voice_commenttheme_relationship_answer_id_ee7e878e": Serves(
+        "a relationship answer's themes replaced when its comment changes "
+        "(allie.voice.services.themes.classify_comment)",
+        lambda s: CommentTheme.objects.filter(relationship_answer_id=1),
     ),
 }
 

@@ -22,27 +22,13 @@ from __future__ import annotations
 import django.db.models.deletion
 from django.db import migrations, models
 
+from allie.core.migration_operations import drop_like_indexes
+
 LIKE_INDEXES = {
     "mail_inboundmessage_raw_sha256_e6633507_like": ("mail_inboundmessage", "raw_sha256"),
     "mail_inboundmessage_status_9ca36a72_like": ("mail_inboundmessage", "status"),
     "mail_outboundmessage_message_id_140d55c6_like": ("mail_outboundmessage", "message_id"),
 }
-
-
-def drop_like_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in LIKE_INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-
-def create_like_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, (table, column) in LIKE_INDEXES.items():
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" varchar_pattern_ops)'
-        )
 
 
 class Migration(migrations.Migration):
@@ -103,5 +89,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(drop_like_indexes, create_like_indexes, elidable=False),
+        drop_like_indexes(LIKE_INDEXES),
     ]

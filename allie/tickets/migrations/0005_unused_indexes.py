@@ -22,26 +22,12 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from allie.core.migration_operations import drop_like_indexes
+
 LIKE_INDEXES = {
     "tickets_ticket_reference_69015271_like": ("tickets_ticket", "reference"),
     "tickets_attachment_stored_name_126563aa_like": ("tickets_attachment", "stored_name"),
 }
-
-
-def drop_like_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in LIKE_INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-
-def create_like_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, (table, column) in LIKE_INDEXES.items():
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" varchar_pattern_ops)'
-        )
 
 
 class Migration(migrations.Migration):
@@ -106,5 +92,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(drop_like_indexes, create_like_indexes, elidable=False),
+        drop_like_indexes(LIKE_INDEXES),
     ]

@@ -13,7 +13,7 @@ from allie.accounts.models import Team
 from allie.demo.volume import create_base, seed_tickets
 from allie.tickets import selectors
 from allie.tickets.models import OPEN_STATUSES, Ticket
-from tests.plans import plan_with_only
+from tests.plans import plan_with_only, served_by
 
 migration = importlib.import_module("allie.tickets.migrations.0003_ticket_speed_indexes")
 
@@ -57,3 +57,32 @@ def test_the_teams_queue_counts_and_lists_from_the_open_tickets_index(db):
     page_plan = plan_with_only(tickets[:25], "ticket_open_by_team")
     assert "using ticket_open_by_team" in page_plan
     assert 0 < tickets.count() < 1500
+
+
+@postgresql_only
+def test_an_agents_own_queue_reads_their_open_tickets_from_their_index(db):
+    create_base(organisations=3, teams=2, agents=4, requesters=40)
+    seed_tickets(1500)
+    owner_id = (
+        Ticket.objects.filter(owner__isnull=False, status__in=OPEN_STATUSES)
+        .values_list("owner_id", flat=True)
+        .first()
+    )
+    # A real agent: a few open tickets among many closed (the demo gives each hundreds open).
+    owned_open = Ticket.objects.filter(owner_id=owner_id, status__in=OPEN_STATUSES)
+    keep = list(owned_open.order_by("created_at").values_list("pk", flat=True)[:5])
+    owned_open.exclude(pk__in=keep).update(status="closed")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket")
+    agent = Ticket.objects.get(pk=keep[0]).owner
+    tickets = selectors.queue(
+        agent, "mine", now=timezone.now(), needs_owner_after=timedelta(minutes=30)
+    )
+
+    page_plan = plan_with_only(tickets[:25], "ticket_open_by_owner")
+    # The index is searched by owner and read in the list's order: no sort of the tickets.
+    assert served_by(page_plan, "ticket_open_by_owner")
+    assert "Sort Key: tickets_ticket.created_at" not in page_plan
+    count_plan = plan_with_only(tickets.order_by().values("pk"), "ticket_open_by_owner")
+    assert "using ticket_open_by_owner" in count_plan or " on ticket_open_by_owner" in count_plan
+    assert sorted(ticket.pk for ticket in tickets) == sorted(keep)

@@ -1,0 +1,27 @@
+"""Operations the apps' migrations share. Old migrations run them: change them only compatibly."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+
+def drop_like_indexes(indexes: dict[str, tuple[str, str]]) -> migrations.RunPython:
+    """Drop (reversibly) `*_like` indexes, given as {name: (table, column)}.
+
+    On PostgreSQL Django's schema editor adds a `varchar_pattern_ops` twin beside every unique or
+    indexed CharField, for LIKE and startswith. It is not in the model state, so it goes by name;
+    SQLite has none. A later AlterField that changes such a column's type would make it again.
+    """
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for name in indexes:
+                schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for name, (table, column) in indexes.items():
+                definition = f'"{table}" ("{column}" varchar_pattern_ops)'
+                schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON {definition}')
+
+    return migrations.RunPython(drop, create, elidable=False)
