@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -31,20 +33,49 @@ from allie.tickets.services.attachments import from_django_files
 PAGE_SIZE = 25
 STATES = ("open", "closed", "all")
 TABS = ("mine", "organisation")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
-@require_GET
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """List the person's requests (or their organisation's, for its contact), newest first."""
-    user: Any = request.user
-    may_see_organisation = bool(user.is_organisation_contact and user.organisation_id)
-    tab = request.GET.get("tab", "mine")
-    if tab not in TABS or not may_see_organisation:
-        tab = "mine"
-    state = request.GET.get("state", "open")
-    if state not in STATES:
-        state = "open"
+@dataclass(frozen=True)
+class RecentPage:
+    """A page of requests, newest activity first, read after a cursor rather than counted.
+
+    Django's Paginator counts the rows, then skips the earlier pages: both read every one of
+    an organisation's closed (or all) requests, so a page view cost more with each year of the
+    client's history (issue 6). This page starts after the last request of the page before
+    (`before`: its last update and id) and reads one row more than it shows: that row says
+    whether older requests follow. Each page is then a walk of 26 entries of the list's index.
+    """
+
+    object_list: list[Ticket]
+    is_first: bool
+    has_older: bool
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_older or not self.is_first
+
+    @property
+    def older_cursor(self) -> str:
+        """Where the next page starts: the last update and id of this page's last request."""
+        last = self.object_list[-1]
+        return f"{(last.updated_at - EPOCH) // MICROSECOND}_{last.pk}"
+
+
+def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """Return the (last update, id) a page starts after, or None for the first page."""
+    micros, _sep, pk = (value or "").partition("_")
+    try:
+        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, OverflowError):
+        return None
+
+
+def portal_requests(user: Any, *, tab: str, state: str) -> QuerySet[Ticket]:
+    """Return the requests of the tab ("mine" or "organisation") and state that `user` may
+    see, newest activity first. The organisation's tab reads them in that order from the index
+    `ticket_org_activity` (docs/indexes.md, allie/core/tests/test_index_registry.py)."""
     tickets = Ticket.objects.visible_to(user)
     if tab == "organisation":
         tickets = tickets.filter(organisation_id=user.organisation_id)
@@ -54,10 +85,37 @@ def home(request: HttpRequest) -> HttpResponse:
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     elif state == "closed":
         tickets = tickets.exclude(status__in=OPEN_STATUSES)
-    tickets = tickets.select_related("owner", "requester").order_by("-updated_at", "-id")
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return tickets.select_related("owner", "requester").order_by("-updated_at", "-id")
+
+
+def recent_page(tickets: QuerySet[Ticket], before: tuple[datetime, int] | None) -> RecentPage:
+    """Read the page of `tickets` (newest activity first) that follows `before`, in one query."""
+    if before is not None:
+        at, pk = before
+        # `updated_at <= at` bounds the index walk; the OR only breaks ties within it.
+        tickets = tickets.filter(updated_at__lte=at).filter(Q(updated_at__lt=at) | Q(pk__lt=pk))
+    rows = list(tickets[: PAGE_SIZE + 1])
+    return RecentPage(
+        object_list=rows[:PAGE_SIZE], is_first=before is None, has_older=len(rows) > PAGE_SIZE
+    )
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """List the person's requests (or their organisation's, for its contact), newest activity
+    first, in a fixed number of queries whatever the number of requests."""
+    user: Any = request.user
+    may_see_organisation = bool(user.is_organisation_contact and user.organisation_id)
+    tab = request.GET.get("tab", "mine")
+    if tab not in TABS or not may_see_organisation:
+        tab = "mine"
+    state = request.GET.get("state", "open")
+    if state not in STATES:
+        state = "open"
+    tickets = portal_requests(user, tab=tab, state=state)
     context = {
-        "page": page,
+        "page": recent_page(tickets, _parse_cursor(request.GET.get("before"))),
         "tab": tab,
         "state": state,
         "states": [

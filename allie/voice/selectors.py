@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from allie.tickets.models import Ticket
 from allie.tickets.selectors import served_organisation_ids
 from allie.voice.domain.commitments import Tally
 from allie.voice.models import Commitment
-
-if TYPE_CHECKING:
-    from allie.tickets.models import Ticket
 
 #: The roles that see the commitments figures.
 FIGURES_ROLES = frozenset({"team_lead", "manager", "executive", "administrator"})
@@ -41,12 +39,17 @@ def scope_commitments(queryset: QuerySet[Commitment], user: Any) -> QuerySet[Com
         return queryset.none()
     if user.is_administrator:
         return queryset
-    requester = Q(ticket__requester_id=user.pk)
+    # The requester's part is checked on the commitment's own ticket by EXISTS, never by a join
+    # of the tickets: a join lets the planner read every ticket to count a month's commitments.
+    requester = Q(requester_id=user.pk)
     if user.is_organisation_contact and user.organisation_id:
-        requester |= Q(ticket__organisation_id=user.organisation_id)
-    condition = Q(is_public=True, ticket__isnull=False) & requester
+        requester |= Q(organisation_id=user.organisation_id)
+    on_their_ticket = Exists(Ticket.objects.filter(requester, pk=OuterRef("ticket_id")))
+    condition = Q(is_public=True) & Q(on_their_ticket)
     if user.is_agent:
-        condition |= Q(organisation_id__in=served_organisation_ids(user)) | Q(made_by_id=user.pk)
+        condition = (
+            Q(organisation_id__in=served_organisation_ids(user)) | Q(made_by_id=user.pk) | condition
+        )
     return queryset.filter(condition)
 
 

@@ -25,6 +25,7 @@ from allie.accounts.models import Site
 from allie.api.filters import TicketFilter
 from allie.escalations.models import Escalation, EscalationAlert
 from allie.mail.models import InboundMessage, Mailbox, OutboundMessage
+from allie.portal.views import portal_requests
 from allie.sla.models import BusinessCalendar, Deadline, SlaPolicy, TicketSla
 from allie.tickets import selectors
 from allie.tickets.models import (
@@ -44,6 +45,7 @@ from allie.voice.models import (
     RelationshipSurvey,
     Survey,
 )
+from allie.voice.selectors import scope_commitments
 from tests.plans import plan_with_only, served_by
 
 pytestmark = pytest.mark.skipif(
@@ -127,6 +129,11 @@ INDEXES: dict[str, Serves] = {
     "ticket_open_by_owner": Serves(
         "the 'mine' queue, its count and page (allie.tickets.selectors.queue 'mine')",
         lambda s: s.queue("agathe", "mine")[:25],
+    ),
+    "ticket_org_activity": Serves(
+        "the organisation's tab of a contact's portal, all or closed, newest activity first, "
+        "each page read in order from a cursor (allie.portal.views.portal_requests, recent_page)",
+        lambda s: portal_requests(s.desk.person("carole"), tab="organisation", state="all")[:26],
     ),
     "ticket_owner_queue": Serves(
         "an agent's own tickets, open or not, in the scoping rule's OR "
@@ -399,6 +406,14 @@ INDEXES: dict[str, Serves] = {
         lambda s: Commitment.objects.filter(state=Commitment.State.OPEN, due_at__lt=s.now).order_by(
             "due_at", "id"
         )[:100],
+    ),
+    "commitment_by_due": Serves(
+        "the commitments due in a period, counted in the figures "
+        "(allie.voice.selectors.commitment_figures; migration voice 0006, PostgreSQL only)",
+        lambda s: scope_commitments(
+            Commitment.objects.filter(due_at__gte=s.now - timedelta(days=30), due_at__lt=s.now),
+            s.desk.person("lea"),
+        ),
     ),
     "commitment_by_ticket": Serves(
         "a ticket's open commitments (allie.voice.selectors.open_ticket_commitments)",

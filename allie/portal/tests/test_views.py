@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from allie.catalog.models import FormField
 from allie.core.reference_cache import clear_reference_cache
 from allie.portal.presenters import next_step
+from allie.portal.views import portal_requests
 from allie.tickets.models import Attachment, Status, Ticket, TimelineEvent
 from allie.tickets.services import acknowledge, open_ticket, propose_handoff, reply, transition
 from allie.tickets.services.attachments import from_django_files
 from allie.tickets.services.handoffs import accept_handoff
 from tests.factories import FormFieldFactory, ServiceFactory
+from tests.plans import plan_with_only, uses
 
 
 def open_for(desk, name="alice", title="Écran noir", **kwargs):
@@ -112,16 +117,78 @@ def test_home_filters_open_closed_and_all(desk, client):
     assert cancelled.reference in all_page
 
 
-def test_home_shows_25_requests_a_page(desk, client):
+def older_link(content):
+    """The "Older requests" link's query string, or None."""
+    match = re.search(r'<a href="(\?[^"]*&amp;before=[^"]*)">', content)
+    return match and match.group(1).replace("&amp;", "&")
+
+
+def test_home_shows_25_requests_a_page_then_the_older_ones(desk, client):
     for number in range(27):
         open_for(desk, title=f"Demande {number}")
     client.force_login(desk.person("alice"))
 
-    first = client.get(reverse("portal:home"))
-    second = client.get(reverse("portal:home"), {"page": 2})
+    first = client.get(reverse("portal:home")).content.decode()
+    second = client.get(reverse("portal:home") + older_link(first)).content.decode()
 
-    assert first.content.decode().count('class="ticket-row"') == 25
-    assert second.content.decode().count('class="ticket-row"') == 2
+    assert first.count('class="ticket-row"') == 25
+    assert "Demande 26" in first
+    assert second.count('class="ticket-row"') == 2
+    assert "Demande 0<" in second
+    assert "Demande 1<" in second
+    assert older_link(second) is None
+    assert 'href="?tab=mine&amp;state=open">' in second  # back to the latest requests
+
+
+def test_paging_loses_no_request_when_many_were_updated_at_the_same_moment(desk, client):
+    opened = [open_for(desk, title=f"Demande {number}") for number in range(60)]
+    Ticket.objects.filter(pk__in=[t.pk for t in opened[10:50]]).update(updated_at=timezone.now())
+    client.force_login(desk.person("alice"))
+
+    seen, query = [], ""
+    for _page in range(4):
+        content = client.get(reverse("portal:home") + query).content.decode()
+        seen += re.findall(r'<tr class="ticket-row">\s*<td><a href="[^"]*">([^<]+)</a>', content)
+        query = older_link(content)
+        if query is None:
+            break
+
+    assert len(seen) == 60
+    assert set(seen) == {t.reference for t in opened}
+
+
+def test_the_organisation_tab_shows_the_newest_activity_first(desk, client):
+    older = open_for(desk, title="Ancienne")
+    newer = open_for(desk, name="bob", title="Récente")
+    reply(older, by=desk.person("alice"), body="Toujours en panne.")
+    client.force_login(desk.person("carole"))
+
+    content = client.get(reverse("portal:home"), {"tab": "organisation"}).content.decode()
+
+    assert content.index(older.reference) < content.index(newer.reference)
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "12_", "_3", "9" * 40 + "_1"])
+def test_a_malformed_cursor_shows_the_latest_requests(desk, client, cursor):
+    ticket = open_for(desk)
+    client.force_login(desk.person("alice"))
+
+    response = client.get(reverse("portal:home"), {"before": cursor})
+
+    assert response.status_code == 200
+    assert ticket.reference in response.content.decode()
+
+
+def test_a_cursor_past_the_oldest_request_says_so_and_leads_back(desk, client):
+    open_for(desk)
+    client.force_login(desk.person("alice"))
+
+    response = client.get(reverse("portal:home"), {"before": "0_1"})
+
+    content = response.content.decode()
+    assert 'class="ticket-row"' not in content
+    assert "Aucune demande plus ancienne." in content
+    assert 'href="?tab=mine&amp;state=open">' in content
 
 
 def test_home_answers_htmx_with_the_list_only(desk, client):
@@ -168,11 +235,51 @@ def test_home_runs_a_fixed_number_of_queries(desk, client, django_assert_num_que
             acknowledge(ticket, by=desk.person("agathe"))
     client.force_login(desk.person("alice"))
 
-    # session, user, roles, count, page of tickets with owner and requester
-    with django_assert_num_queries(5):
+    # session, user, roles, the page of tickets with owner and requester (no count)
+    with django_assert_num_queries(4):
         response = client.get(reverse("portal:home"), {"state": "all"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("state", ["all", "closed"])
+def test_the_organisation_tab_runs_a_fixed_number_of_queries_on_older_pages(
+    desk, client, django_assert_num_queries, state
+):
+    for number in range(60):
+        ticket = open_for(desk, name=("alice", "bob")[number % 2], title=f"Demande {number}")
+        transition(ticket, by=ticket.requester, command="cancel")
+    client.force_login(desk.person("carole"))
+    first = client.get(reverse("portal:home"), {"tab": "organisation", "state": state})
+    older = reverse("portal:home") + older_link(first.content.decode())
+
+    # session, user, roles, the page of tickets with owner and requester (no count)
+    with django_assert_num_queries(4):
+        response = client.get(older)
+
+    assert response.content.decode().count('class="ticket-row"') == 25
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
+@pytest.mark.parametrize("state", ["all", "closed"])
+@pytest.mark.parametrize("older", [False, True])
+def test_the_organisation_tab_reads_its_page_in_order_from_its_index(desk, state, older):
+    """The page is the first 26 entries of `ticket_org_activity` from the cursor on, not a
+    sort of all the organisation's requests (docs/indexes.md): with sorting forbidden, the
+    plan must still have no Sort."""
+    open_for(desk)
+    tickets = portal_requests(desk.person("carole"), tab="organisation", state=state)
+    if older:
+        tickets = tickets.filter(updated_at__lte=timezone.now()).filter(
+            Q(updated_at__lt=timezone.now()) | Q(pk__lt=10)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+
+    plan = plan_with_only(tickets[:26], "ticket_org_activity")
+
+    assert uses(plan, "ticket_org_activity"), plan
+    assert "Sort" not in plan, plan
 
 
 # --- Catalogue ----------------------------------------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from allie.tickets.services import open_ticket
 from allie.voice.selectors import commitment_figures
 from allie.voice.services import break_overdue, make_commitment, mark_broken, mark_kept, renegotiate
+from tests.factories import AgentFactory
 
 from .conftest import at
 
@@ -97,3 +99,36 @@ def test_a_commitment_without_a_team_is_grouped_under_no_team(desk):
     rows = commitment_figures(*PERIOD, by="team", now=at(days=5))
 
     assert as_table(rows) == {"": (1, 0, 0, 100.0)}
+
+
+def test_requesters_see_the_public_commitments_of_their_tickets_only(desk, ticket, promise):
+    from allie.voice.models import Commitment
+
+    public = promise(10, is_public=True)
+    promise(20)  # internal: no requester sees it
+    promise(30, is_public=True, ticket=None, organisation=desk.finances, to_name="Carole")
+    bob = open_ticket(requester=desk.person("bob"), title="Écran", service=desk.service, now=at())
+    bobs = promise(40, is_public=True, ticket=bob)
+
+    def seen(name):
+        return set(Commitment.objects.visible_to(desk.person(name)))
+
+    assert seen("alice") == {public}
+    assert seen("bob") == {bobs}
+    assert seen("carole") == {public, bobs}  # Finances' contact: all of its tickets
+    assert seen("oscar") == set()
+    assert len(seen("agathe")) == 4  # all of a served organisation's
+    assert seen("chloe") == set()
+
+
+def test_an_agent_sees_the_public_commitments_of_a_ticket_they_requested(desk, ticket, promise):
+    from allie.voice.models import Commitment
+
+    # An agent of Finances in no team: Finances' tickets are not theirs to see.
+    colleague = AgentFactory(email="denis@finances.test", organisation=desk.finances)
+    own = open_ticket(requester=colleague, title="Mon poste", service=desk.service, now=at())
+    public = promise(10, is_public=True, ticket=own)
+    promise(20, ticket=own)
+    promise(30, is_public=True)  # alice's
+
+    assert set(Commitment.objects.visible_to(colleague)) == {public}
