@@ -65,20 +65,11 @@ def visible_escalations(user: Any) -> QuerySet[Escalation]:
     """
     if not user.is_authenticated or not user.is_active:
         return Escalation.objects.none()
-    rule = visibility(user)
+    rule = visibility(user, via="ticket__")
     if rule is None:  # administrators see every ticket
         return Escalation.objects.all()
     alerted = Exists(EscalationAlert.objects.filter(escalation=OuterRef("pk"), person=user))
-    return Escalation.objects.filter(_on_ticket(rule) | Q(alerted))
-
-
-def _on_ticket(rule: Q) -> Q:
-    """The tickets' rule (a Q on a ticket's columns) as a condition on the escalation's ticket."""
-    children = [
-        _on_ticket(child) if isinstance(child, Q) else (f"ticket__{child[0]}", child[1])
-        for child in rule.children
-    ]
-    return Q(*children, _connector=rule.connector, _negated=rule.negated)
+    return Escalation.objects.filter(rule | Q(alerted))
 
 
 def active_escalations(user: Any) -> QuerySet[Escalation]:

@@ -19,8 +19,8 @@ from allie.catalog.models import Service
 from allie.portal import presenters
 from allie.portal.forms import ReopenForm, ReplyForm, TicketForm, attach_service_error
 from allie.tickets.domain.lifecycle import FINAL_STATUSES
-from allie.tickets.models import OPEN_STATUSES, Channel, DeskSettings, Ticket
-from allie.tickets.selectors import get_visible_ticket, visible_timeline
+from allie.tickets.models import Channel, DeskSettings, Ticket
+from allie.tickets.selectors import get_visible_ticket, portal_requests, visible_timeline
 from allie.tickets.services import (
     ServiceError,
     available_actions,
@@ -70,22 +70,6 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
         return EPOCH + timedelta(microseconds=int(micros)), int(pk)
     except (ValueError, OverflowError):
         return None
-
-
-def portal_requests(user: Any, *, tab: str, state: str) -> QuerySet[Ticket]:
-    """Return the requests of the tab ("mine" or "organisation") and state that `user` may
-    see, newest activity first. The organisation's tab reads them in that order from the index
-    `ticket_org_activity` (docs/indexes.md, allie/core/tests/test_index_registry.py)."""
-    tickets = Ticket.objects.visible_to(user)
-    if tab == "organisation":
-        tickets = tickets.filter(organisation_id=user.organisation_id)
-    else:
-        tickets = tickets.filter(requester_id=user.pk)
-    if state == "open":
-        tickets = tickets.filter(status__in=OPEN_STATUSES)
-    elif state == "closed":
-        tickets = tickets.exclude(status__in=OPEN_STATUSES)
-    return tickets.select_related("owner", "requester").order_by("-updated_at", "-id")
 
 
 def recent_page(tickets: QuerySet[Ticket], before: tuple[datetime, int] | None) -> RecentPage:

@@ -31,20 +31,24 @@ def scope_tickets(queryset: QuerySet[Ticket], user: Any) -> QuerySet[Ticket]:
     return queryset if condition is None else queryset.filter(condition)
 
 
-def visibility(user: Any) -> Q | None:
+def visibility(user: Any, *, via: str = "") -> Q | None:
     """Return the rule of `scope_tickets` as a condition on `organisation_id`, `requester_id`
     and `owner_id` (None: everything), for the rows that carry those columns (tickets, and the
-    search entries, which keep a copy so a search checks the scope in the rows it reads)."""
+    search entries, which keep a copy so a search checks the scope in the rows it reads).
+
+    `via` is the path to those columns from another model (`"ticket__"` for a row with a ticket
+    foreign key), so the rule is checked on that row's own ticket.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
+        return Q(**{f"{via}pk__in": []})
     if user.is_administrator:
         return None
-    condition = Q(requester_id=user.pk)
+    condition = Q(**{f"{via}requester_id": user.pk})
     if user.is_organisation_contact and user.organisation_id:
-        condition |= Q(organisation_id=user.organisation_id)
+        condition |= Q(**{f"{via}organisation_id": user.organisation_id})
     if user.is_agent:
         served = served_organisation_ids(user)
-        condition |= Q(organisation_id__in=served) | Q(owner_id=user.pk)
+        condition |= Q(**{f"{via}organisation_id__in": served}) | Q(**{f"{via}owner_id": user.pk})
     return condition
 
 
@@ -194,3 +198,19 @@ def queue(
         .annotate(organisation_name=Subquery(organisation_name[:1]))
         .order_by(*order)
     )
+
+
+def portal_requests(user: Any, *, tab: str, state: str) -> QuerySet[Ticket]:
+    """Return the requests of the portal's tab ("mine" or "organisation") and state ("open",
+    "closed" or "all") that `user` may see, newest activity first. The organisation's tab reads
+    them in that order from the index `ticket_org_activity` (docs/indexes.md)."""
+    tickets = Ticket.objects.visible_to(user)
+    if tab == "organisation":
+        tickets = tickets.filter(organisation_id=user.organisation_id)
+    else:
+        tickets = tickets.filter(requester_id=user.pk)
+    if state == "open":
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif state == "closed":
+        tickets = tickets.exclude(status__in=OPEN_STATUSES)
+    return tickets.select_related("owner", "requester").order_by("-updated_at", "-id")

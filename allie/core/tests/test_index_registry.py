@@ -25,7 +25,6 @@ from allie.accounts.models import Site
 from allie.api.filters import TicketFilter
 from allie.escalations.models import Escalation, EscalationAlert
 from allie.mail.models import InboundMessage, Mailbox, OutboundMessage
-from allie.portal.views import portal_requests
 from allie.sla.models import BusinessCalendar, Deadline, SlaPolicy, TicketSla
 from allie.tickets import selectors
 from allie.tickets.models import (
@@ -35,6 +34,7 @@ from allie.tickets.models import (
     Ticket,
     TimelineEvent,
 )
+from allie.tickets.selectors import portal_requests
 from allie.tickets.services import open_ticket
 from allie.voice.models import (
     CommentTheme,
@@ -132,7 +132,8 @@ INDEXES: dict[str, Serves] = {
     ),
     "ticket_org_activity": Serves(
         "the organisation's tab of a contact's portal, all or closed, newest activity first, "
-        "each page read in order from a cursor (allie.portal.views.portal_requests, recent_page)",
+        "each page read in order from a cursor (allie.tickets.selectors.portal_requests, "
+        "allie.portal.views.recent_page)",
         lambda s: portal_requests(s.desk.person("carole"), tab="organisation", state="all")[:26],
     ),
     "ticket_owner_queue": Serves(

@@ -13,8 +13,8 @@ from django.utils import timezone
 from allie.catalog.models import FormField
 from allie.core.reference_cache import clear_reference_cache
 from allie.portal.presenters import next_step
-from allie.portal.views import portal_requests
 from allie.tickets.models import Attachment, Status, Ticket, TimelineEvent
+from allie.tickets.selectors import portal_requests
 from allie.tickets.services import acknowledge, open_ticket, propose_handoff, reply, transition
 from allie.tickets.services.attachments import from_django_files
 from allie.tickets.services.handoffs import accept_handoff
