@@ -150,6 +150,9 @@ class Endpoint:
     body: bytes | None = None
     expect: int = 200
     extra_env: dict[str, str] = field(default_factory=dict)
+    # For a creation: how many tickets the system holds. Counted before and after the wrk run,
+    # so the rate quoted is of tickets really written, not of answers that merely looked right.
+    count_rows: Callable[[], int] | None = None
 
 
 # --- Entry point ---------------------------------------------------------------------------
@@ -487,6 +490,7 @@ def allie_endpoints() -> list[Endpoint]:
                 {"title": "Imprimante bloquée (bench)", "description": "Bourrage. Paper jam."}
             ).encode(),
             expect=201,
+            count_rows=Ticket.objects.count,
         ),
     ]
     searches = [
@@ -579,6 +583,7 @@ def drive(
                 status = request(base + endpoint.path, endpoint)
                 if status != endpoint.expect:
                     raise RuntimeError(f"{system} {endpoint.path}: HTTP {status}")
+            before = endpoint.count_rows() if endpoint.count_rows else 0
             env = {
                 **os.environ,
                 "WRK_LABEL": endpoint.name,
@@ -623,8 +628,27 @@ def drive(
             figures["path"] = re.sub(
                 r"/datatables_ticket_list/[^?]+", "/datatables_…/", endpoint.path
             )
+            if endpoint.count_rows:
+                figures["rows_written"] = endpoint.count_rows() - before
+                check_rows_written(system, endpoint, figures, config.connections)
             measured[endpoint.name] = figures
     return measured
+
+
+def check_rows_written(
+    system: str, endpoint: Endpoint, figures: dict[str, Any], connections: int
+) -> None:
+    """Fail unless every answer wrk counted wrote its ticket.
+
+    wrk counts the answers it received; a request still in flight when it stops may have
+    been written too, so up to one more per connection.
+    """
+    answered, written = figures["requests"], figures["rows_written"]
+    if not answered <= written <= answered + connections:
+        raise RuntimeError(
+            f"{system} {endpoint.label}: wrk counted {answered} answers but "
+            f"{written} tickets were written"
+        )
 
 
 def request(url: str, endpoint: Endpoint) -> int:
@@ -714,6 +738,12 @@ def ensure_peer_venv() -> Path:
     return python
 
 
+def count_peer_tickets(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as connection:
+        found = connection.execute("SELECT count(*) FROM helpdesk_ticket").fetchone()
+    return int(found[0]) if found else 0
+
+
 def run_peer(config: Config, cleanup: Cleanup) -> dict[str, Any]:
     python = ensure_peer_venv()
     url = create_database(config.server, PEER_DATABASE, cleanup)
@@ -779,6 +809,7 @@ def run_peer(config: Config, cleanup: Cleanup) -> dict[str, Any]:
             ).encode(),
             expect=302,
             extra_env={"WRK_QUEUE": str(prepared["queue"]), "WRK_CSRF": prepared["csrf"]},
+            count_rows=lambda: count_peer_tickets(url),
         ),
     ]
     log = Path(tempfile.gettempdir()) / f"peer-gunicorn-{os.getpid()}.log"
