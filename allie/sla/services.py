@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from allie.core.inserts import insert
 from allie.core.reference_cache import cached_reference, watch
 from allie.sla.calendars import resolve_calendar
 from allie.sla.domain.calendar import Calendar, add_business_times
@@ -193,7 +194,7 @@ def refresh_ticket_sla(
     # Plain create or update: this runs inside the ticket service's transaction, which holds
     # the ticket row, so no savepoint dance (update_or_create) is needed.
     if previous is None:
-        summary = TicketSla.objects.create(ticket=ticket, **values)
+        summary = insert(TicketSla(ticket=ticket, **values))
     else:
         TicketSla.objects.filter(pk=previous.pk).update(**values)
         summary = previous

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from allie.accounts.models import Team, User
+from allie.core.inserts import insert
 from allie.escalations.models import Level
 from allie.mail import notices
 from allie.mail.models import InboundMessage, NotificationPreference, OutboundMessage
@@ -405,7 +406,10 @@ def _deliver(wanted: list[tuple[TimelineEvent, Planned]]) -> list[OutboundMessag
             created.append(row)
             latest[key] = row
         written.append(row)
-    OutboundMessage.objects.bulk_create(created)
+    if len(created) == 1:  # a single notice (the usual case): the INSERT kept written
+        insert(created[0])
+    else:
+        OutboundMessage.objects.bulk_create(created)
     for row in merged.values():
         OutboundMessage.objects.filter(pk=row.pk).update(events=row.events)
     return written

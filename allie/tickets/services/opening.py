@@ -8,11 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from allie.accounts.models import User
 from allie.catalog.models import Service, TicketKind
+from allie.core.inserts import insert
 from allie.core.reference_cache import cached_reference, watch
 from allie.search.services.indexing import index_ticket
 from allie.sla.services import refresh_ticket_sla
@@ -47,8 +47,8 @@ def compute_priority(impact: str, urgency: str) -> str:
         raise from_domain(error, field=error.code.removeprefix("unknown_")) from error
 
 
-def _reference_in_insert() -> RawSQL | None:
-    """On PostgreSQL, the reference written by the ticket's INSERT itself; else None.
+def _reference_in_insert() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """On PostgreSQL, the reference written by the ticket's INSERT itself; else nothing.
 
     The id comes from the table's sequence within the INSERT, which PostgreSQL evaluates
     before the other columns' values, so `currval` is this row's id. Were it ever otherwise,
@@ -57,14 +57,12 @@ def _reference_in_insert() -> RawSQL | None:
     it.
     """
     if connection.vendor != "postgresql":
-        return None
+        return {}
     number = "CURRVAL(PG_GET_SERIAL_SEQUENCE(%s, 'id'))::text"
     table = Ticket._meta.db_table
     # `format_reference`: at least six digits, more past 999999 (LPAD alone would cut them).
-    return RawSQL(  # noqa: S611 (our table's name; the prefix is a parameter)
-        f"%s || LPAD({number}, GREATEST(6, LENGTH({number})), '0')",
-        (f"{settings.ALLIE_TICKET_PREFIX}-", table, table),
-    )
+    sql = f"%s || LPAD({number}, GREATEST(6, LENGTH({number})), '0')"  # our table's name
+    return {"reference": (sql, (f"{settings.ALLIE_TICKET_PREFIX}-", table, table))}
 
 
 def open_ticket(
@@ -100,7 +98,7 @@ def open_ticket(
     urgency = urgency or (service.default_urgency if service else "medium")
     priority = compute_priority(impact, urgency)
     with transaction.atomic():
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             kind=kind or (service.default_kind if service else TicketKind.QUESTION),
             channel=channel,
             title=title[:200],
@@ -117,12 +115,13 @@ def open_ticket(
             team=service.owner_team if service else None,
             created_at=now,
             updated_at=now,
-            reference=_reference_in_insert(),
         )
+        reference_sql = _reference_in_insert()
+        insert(ticket, sql_values=reference_sql)
         if User.organisation.is_cached(requester):
             ticket.organisation = requester.organisation  # the SLA's calendar reads it
         reference = format_reference(ticket.pk, settings.ALLIE_TICKET_PREFIX)
-        if ticket.reference is None:
+        if not reference_sql:
             Ticket.objects.filter(pk=ticket.pk).update(reference=reference)
         ticket.reference = reference
         event = record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from allie.core.inserts import insert
 from allie.tickets.domain import lifecycle
 from allie.tickets.domain.errors import DomainError
 from allie.tickets.models import Handoff, Ticket, TimelineEvent
@@ -84,7 +85,7 @@ def record(
     **data: Any,
 ) -> TimelineEvent:
     """Append one event to the ticket's timeline."""
-    return TimelineEvent.objects.create(
+    event = TimelineEvent(
         ticket=ticket,
         kind=kind,
         actor=actor,
@@ -93,3 +94,4 @@ def record(
         data=data,
         created_at=now,
     )
+    return insert(event)
