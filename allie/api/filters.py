@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allie.catalog.models import ImpactChoices, TicketKind, UrgencyChoices
 from allie.tickets.models import Channel, Priority, Status, Ticket
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number a database key can hold (a larger one overflowed: a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)  # type: ignore[arg-type]
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -19,10 +29,10 @@ class TicketFilter(django_filters.FilterSet):
     service = django_filters.CharFilter(
         field_name="service__code", help_text=_("The service's code.")
     )
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    requester = django_filters.NumberFilter(field_name="requester_id")
-    team = django_filters.NumberFilter(field_name="team_id")
+    organisation = IdFilter(field_name="organisation_id")
+    owner = IdFilter(field_name="owner_id")
+    requester = IdFilter(field_name="requester_id")
+    team = IdFilter(field_name="team_id")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from allie.core.reports import PeriodForm, neutralise, period_bounds
+from allie.core.reports import CsvDownload, PeriodForm, period_bounds
 from allie.sla import selectors
 
 
@@ -38,34 +37,28 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 
 def _csv(rows: list[selectors.ComplianceRow], start: date, end: date) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sla-compliance-{start}-{end}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            neutralise(heading)
-            for heading in (
-                _("Service"),
-                _("Priority"),
-                _("Requests"),
-                _("First response met (%)"),
-                _("Resolution met (%)"),
-                _("Late updates"),
-                _("Median first response (business minutes)"),
-            )
-        ]
+    download = CsvDownload(f"sla-compliance-{start}-{end}.csv")
+    download.row(
+        (
+            _("Service"),
+            _("Priority"),
+            _("Requests"),
+            _("First response met (%)"),
+            _("Resolution met (%)"),
+            _("Late updates"),
+            _("Median first response (business minutes)"),
+        )
     )
     for row in rows:
-        writer.writerow(
-            [
-                neutralise(row.service),
-                neutralise(row.priority_label),
-                neutralise(row.count),
-                neutralise(_figure(row.first_response_met_percent)),
-                neutralise(_figure(row.resolution_met_percent)),
-                neutralise(row.next_update_breaches),
-                neutralise(_figure(row.median_first_response_minutes)),
-            ]
+        download.row(
+            (
+                row.service,
+                row.priority_label,
+                row.count,
+                _figure(row.first_response_met_percent),
+                _figure(row.resolution_met_percent),
+                row.next_update_breaches,
+                _figure(row.median_first_response_minutes),
+            )
         )
-    return response
+    return download.response

@@ -5,7 +5,6 @@ Thin: parse, check permission (no access: 404), call one service, redirect (PRG)
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from allie.core.reports import neutralise, period_bounds
+from allie.core.reports import CsvDownload, period_bounds
 from allie.tickets import selectors as ticket_selectors
 from allie.tickets.models import Ticket
 from allie.tickets.services.errors import FORBIDDEN, ServiceError
@@ -133,31 +132,17 @@ def _percent(value: float | None) -> str:
 
 
 def _csv(rows: list[selectors.FigureRow], start: date, end: date, by: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="commitments-{by}-{start}-{end}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    writer = csv.writer(response)
+    download = CsvDownload(f"commitments-{by}-{start}-{end}.csv")
     headings = {"agent": _("Agent"), "team": _("Team"), "organisation": _("Organisation")}
-    writer.writerow(
-        [
-            neutralise(heading)
-            for heading in (
-                headings[by],
-                _("Kept"),
-                _("Renegotiated"),
-                _("Broken"),
-                _("Kept (%)"),
-            )
-        ]
-    )
+    download.row((headings[by], _("Kept"), _("Renegotiated"), _("Broken"), _("Kept (%)")))
     for row in rows:
-        writer.writerow(
-            [
-                neutralise(row.name),
-                neutralise(row.tally.kept),
-                neutralise(row.tally.renegotiated),
-                neutralise(row.tally.broken),
-                neutralise(_percent(row.kept_percent)),
-            ]
+        download.row(
+            (
+                row.name,
+                row.tally.kept,
+                row.tally.renegotiated,
+                row.tally.broken,
+                _percent(row.kept_percent),
+            )
         )
-    return response
+    return download.response

@@ -6,7 +6,6 @@ Thin: parse the period, check who may see which teams (no access: 404), call the
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from allie.core.reports import PeriodForm, neutralise, period_bounds
+from allie.core.reports import CsvDownload, PeriodForm, period_bounds
 from allie.voice import figures
 from allie.voice.domain.outcomes import OutcomeTally
 
@@ -162,11 +161,8 @@ def csv_cells(name: str, tally: OutcomeTally) -> list[Any]:
 
 
 def _csv(rows: list[figures.OutcomeRow], start: date, end: date, by: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="outcomes-{by}-{start}-{end}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    writer = csv.writer(response)
-    writer.writerow([neutralise(cell) for cell in csv_headings(by)])
+    download = CsvDownload(f"outcomes-{by}-{start}-{end}.csv")
+    download.row(csv_headings(by))
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in csv_cells(row.name, row.tally)])
-    return response
+        download.row(csv_cells(row.name, row.tally))
+    return download.response

@@ -5,8 +5,6 @@ Thin: check the role (no access: 404), parse the period, read through `theme_rep
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from allie.core.reports import PeriodForm, neutralise, period_bounds
+from allie.core.reports import CsvDownload, PeriodForm, period_bounds
 from allie.voice import selectors
 from allie.voice.theme_report import ThemeReport, ThemeRow, theme_report
 
@@ -60,18 +58,10 @@ def themes(request: HttpRequest) -> HttpResponse:
 
 
 def _csv(report: ThemeReport, by: str, start: object, end: object) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="themes-{by}-{start}-{end}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    writer = csv.writer(response)
+    download = CsvDownload(f"themes-{by}-{start}-{end}.csv")
     group = _("Team") if by == "team" else _("Service")
     months = [formats.date_format(month, "YEAR_MONTH_FORMAT") for month in report.months]
-    writer.writerow([neutralise(cell) for cell in (group, _("Theme"), *months, _("Total"))])
+    download.row((group, _("Theme"), *months, _("Total")))
     for row in report.rows:
-        writer.writerow(
-            [
-                neutralise(cell)
-                for cell in (group_label(row), row.theme_name, *row.counts, row.total)
-            ]
-        )
-    return response
+        download.row((group_label(row), row.theme_name, *row.counts, row.total))
+    return download.response

@@ -60,7 +60,15 @@ def test_filters_narrow_the_list(api, desk, open_for):
 
 @pytest.mark.parametrize(
     "query",
-    [{"status": "lost"}, {"owner": "agathe"}, {"created_after": "yesterday"}, {"kind": "x"}],
+    [
+        {"status": "lost"},
+        {"owner": "agathe"},
+        {"created_after": "yesterday"},
+        {"kind": "x"},
+        {"organisation": "9" * 30},  # beyond any key: it overflowed into a 500
+        {"team": "1.5"},
+        {"requester": "-1"},
+    ],
 )
 def test_an_invalid_filter_value_is_a_400_with_the_field(api, desk, query):
     response = api.as_(desk.person("agathe")).get(TICKETS, query)

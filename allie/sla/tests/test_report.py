@@ -108,7 +108,7 @@ def test_figures_agree_with_the_hand_computation(client, desk, week, odd_service
     assert clinic.count == 1
     assert clinic.first_response_met_percent is None  # nobody answered yet: not decided
     assert clinic.median_first_response_minutes is None
-    content = response.content.decode()
+    content = response.content.decode("utf-8-sig")
     assert "<caption>" in content
     assert 'scope="col"' in content
     assert "66.7 %" in content
@@ -164,7 +164,7 @@ def test_a_period_ending_before_it_starts_is_refused(client, desk):
     response = client.get(REPORT, {"start": "2026-03-07", "end": "2026-03-01"})
 
     assert response.status_code == 400
-    assert "must come before its end" in response.content.decode()
+    assert "must come before its end" in response.content.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("role", [Role.TEAM_LEAD, Role.MANAGER, Role.EXECUTIVE, Role.ADMINISTRATOR])
@@ -195,7 +195,7 @@ def test_the_csv_has_the_same_figures_with_formulas_neutralised(client, desk, we
 
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert lines[0][0] == "Service"
     by_key = {(line[0], line[1]): line for line in lines[1:]}
     assert by_key[("Laptop", "P4 · Low")][2:] == ["3", "66.7", "100", "1", "60"]
