@@ -29,7 +29,7 @@ from allie.core.inserts import insert
 from allie.escalations.models import Level
 from allie.mail import notices
 from allie.mail.models import InboundMessage, NotificationPreference, OutboundMessage
-from allie.mail.services.outbox import absolute_url, build_message
+from allie.mail.services.outbox import absolute_url, build_message, render_plain
 from allie.sla.models import Clock, TicketSla
 from allie.tickets.models import DeskSettings, Handoff, Ticket, TimelineEvent
 
@@ -556,9 +556,9 @@ def render(
     with translation.override(language), timezone.override(zone_of(recipient)):
         items = _items(events)
         for item in items:
-            item["text"] = _paragraphs(render_to_string(ITEM_TEXT, {**context, "item": item}))
+            item["text"] = _paragraphs(render_plain(ITEM_TEXT, {**context, "item": item}))
         context["items"] = items
-        text = render_to_string("mail/notifications/message.txt", context)
+        text = render_plain("mail/notifications/message.txt", context)
         html = render_to_string("mail/notifications/message.html", context)
     return _subject(ticket), _paragraphs(text) + "\n", html
 

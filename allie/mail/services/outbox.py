@@ -14,7 +14,8 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from allie.mail.models import OutboundMessage
@@ -41,13 +42,20 @@ def absolute_url(path: str) -> str:
 def render_email(template: str, context: dict[str, Any], *, language: str) -> tuple[str, str, str]:
     """Return the subject (one line), text and HTML of `template` in `language`.
 
-    Reads `<template>_subject.txt`, `<template>.txt` and `<template>.html`.
+    Reads `<template>_subject.txt`, `<template>.txt` and `<template>.html`. The first two are
+    plain text, rendered without HTML escaping whatever the template says: escaped, a client
+    named "Tremblay & Fils" would read "Tremblay &amp; Fils" in a subject.
     """
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", context)
-        text = render_to_string(f"{template}.txt", context)
+        subject = render_plain(f"{template}_subject.txt", context)
+        text = render_plain(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     return " ".join(subject.split()), text, html
+
+
+def render_plain(name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template (a subject, a text body): never HTML-escaped."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def build_message(

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.utils import format_datetime
 from typing import Any
 
@@ -103,9 +104,11 @@ def send_due_messages(*, now: datetime | None = None, limit: int = 100) -> int:
             try:
                 render_message(message)  # a notification is written when it is sent
                 backend.send_messages([build_email(message, connection=backend)])
-            except ValueError as error:
-                # Django refuses the message before talking to the server (a newline in a
-                # header, an invalid address): it will never go out as it is.
+            except (ValueError, MessageError) as error:
+                # Django or the email package refuses the message before talking to the
+                # server (a line break in a header, an invalid address): it will never go out
+                # as it is. The email package's errors are not ValueErrors: left uncaught, one
+                # such row would stop every batch it is claimed in and never be marked failed.
                 _record_failure(message, f"invalid message: {error}", True, clock(), max_attempts)
                 continue
             except OSError as error:

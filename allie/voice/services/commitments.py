@@ -11,14 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import Organisation, Team, User
 from allie.mail.services.notifications import language_of, zone_of
-from allie.mail.services.outbox import enqueue_message
+from allie.mail.services.outbox import enqueue_message, render_plain
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.selectors import may_work_on, served_organisation_ids
 from allie.tickets.services.errors import CONFLICT, FORBIDDEN, ServiceError
@@ -319,8 +318,8 @@ def _reminder_message(commitment: Commitment, *, now: datetime) -> tuple[str, st
     language = language_of(person)
     with translation.override(language), timezone.override(zone_of(person)):
         context = {"commitment": commitment, "person": person, "now": now}
-        subject = render_to_string("voice/email/commitment_reminder_subject.txt", context)
-        body = render_to_string("voice/email/commitment_reminder.txt", context)
+        subject = render_plain("voice/email/commitment_reminder_subject.txt", context)
+        body = render_plain("voice/email/commitment_reminder.txt", context)
     return " ".join(subject.split()), body, language
 
 

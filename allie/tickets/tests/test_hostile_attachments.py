@@ -1,0 +1,47 @@
+"""Attachments with hostile names and types: what the download view sends back."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from allie.tickets.services import open_ticket
+from allie.tickets.services.attachments import UploadedFile
+
+pytestmark = pytest.mark.django_db
+
+DATA = b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"
+
+
+@pytest.mark.parametrize(
+    ("name", "disposition"),
+    [
+        ('fac"ture.svg', 'attachment; filename="facture.svg"'),
+        ("a.txt\r\nSet-Cookie: x=1.html", 'attachment; filename="a.txtSet-Cookie x=1.html"'),
+        (
+            "a.txt\"; filename*=UTF-8''b.html",
+            "attachment; filename=\"a.txt; filename=UTF-8''b.html\"",
+        ),
+        ("facture\u202elmth.pdf", 'attachment; filename="facturelmth.pdf"'),  # no RTL spoof
+        ("café «noir».html", "attachment; filename*=utf-8''caf%C3%A9%20%C2%ABnoir%C2%BB.html"),
+    ],
+)
+def test_a_hostile_file_is_a_download_whatever_its_name_and_claimed_type(
+    client, desk, name, disposition
+):
+    upload = UploadedFile(
+        name=name, content_type="image/svg+xml", size=len(DATA), stream=io.BytesIO(DATA)
+    )
+    ticket = open_ticket(requester=desk.person("alice"), title="Pièce", files=[upload])
+    client.force_login(desk.person("alice"))
+
+    response = client.get(reverse("tickets:attachment", args=[ticket.attachments.get().pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == disposition
+    assert response["Content-Type"] == "application/octet-stream"  # never the client's claim
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert b"".join(response.streaming_content) == DATA
