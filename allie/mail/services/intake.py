@@ -36,7 +36,13 @@ from allie.mail.domain.noise import RateWindow, classify
 from allie.mail.domain.parsing import Attachment as MailPart
 from allie.mail.domain.parsing import ParsedMessage, Unparseable, parse_message
 from allie.mail.domain.quotes import strip_quoted
-from allie.mail.models import InboundMessage, Mailbox, MailSettings, UnknownSenderPolicy
+from allie.mail.models import (
+    InboundMessage,
+    Mailbox,
+    MailSettings,
+    OutboundMessage,
+    UnknownSenderPolicy,
+)
 from allie.mail.services import notifications, rawstore, senders, threads
 from allie.tickets.domain.lifecycle import FINAL_STATUSES
 from allie.tickets.domain.lifecycle import Status as LifecycleStatus
@@ -80,6 +86,9 @@ class _Decision:
     event: TimelineEvent | None = None
 
 
+MAX_ADDRESS_LENGTH = 254  # RFC 5321's limit, and the stored sender's column
+
+
 def receive_message(
     raw: bytes,
     *,
@@ -96,11 +105,13 @@ def receive_message(
     """
     now = now or timezone.now()
     raw = bytes(raw)
-    parsed = parse_message(raw)
+    # Over the cap only the header block is read (ids, sender, subject for administrators):
+    # parsing the rest would cost time and memory for a message that is not processed.
+    parsed = parse_message(raw, max_bytes=settings.MAIL_MAX_BYTES)
     status, reason = Status.RECEIVED, ""
     if isinstance(parsed, Unparseable):
         status, reason = Status.FAILED, f"unparseable: {parsed.reason}"
-    elif len(raw) > settings.MAIL_MAX_BYTES:
+    elif parsed.size_capped:
         status, reason = Status.IGNORED, f"larger than {settings.MAIL_MAX_BYTES} bytes"
     relative = rawstore.store_raw(raw, parsed.raw_sha256)
     sender = parsed.sender if isinstance(parsed, ParsedMessage) else None
@@ -113,7 +124,7 @@ def receive_message(
         raw_sha256=parsed.raw_sha256,
         raw_path=relative,
         size=len(raw),
-        sender=(sender.address if sender else "")[:254],
+        sender=(sender.address if sender else "")[:MAX_ADDRESS_LENGTH],
         subject=(parsed.subject if isinstance(parsed, ParsedMessage) else "")[:500],
         received_at=now,
         status=status,
@@ -265,8 +276,15 @@ def _decide(
     noise = classify(parsed, desk_addresses=desk_addresses())
     if noise is not None:
         return _Decision(Status.IGNORED, noise.reason)
+    if _sent_by_us(parsed):
+        return _Decision(Status.IGNORED, f"our own message {parsed.message_id} came back")
     address = parsed.sender.address if parsed.sender else ""
-    if "@" not in address:
+    if parsed.sender_ambiguous:
+        # "alice@a.test <evil@b.test>", two From fields...: writing as anyone is a spoof.
+        return _Decision(Status.IGNORED, "ambiguous sender: From names several addresses")
+    if "@" not in address or len(address) > MAX_ADDRESS_LENGTH:
+        # Longer than any real address (RFC 5321): it fits no person's email and, cut to
+        # the stored column, would slip past the sender's rate limit.
         return _Decision(Status.IGNORED, "no usable sender address")
     mail_settings = MailSettings.current()
     window = timedelta(minutes=mail_settings.rate_window_minutes)
@@ -284,6 +302,17 @@ def _decide(
         if isinstance(person, _Decision):
             return person
     return _open(person, parsed, row.mailbox, now=now, written=written)
+
+
+def _sent_by_us(parsed: ParsedMessage) -> bool:
+    """Return whether this is one of our outgoing messages delivered back to the desk.
+
+    A list or a forwarding rule may strip our loop header and rewrite From; the Message-ID
+    we gave the message survives, and nobody else's mail carries it.
+    """
+    if parsed.message_id_synthetic:
+        return False
+    return OutboundMessage.objects.filter(message_id=parsed.message_id).exists()
 
 
 def desk_addresses() -> set[str]:

@@ -9,6 +9,7 @@ address within the rate window, so a storm of mail from a stranger gets one answ
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -113,6 +114,19 @@ def rejection_text(original_subject: str) -> tuple[str, str]:
     return subject, "\n\n----\n\n".join(parts)
 
 
+# An address written in a display name: '"carole@finances.test" <evil@x.test>'.
+_ADDRESS_IN_NAME = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
 def display_name(parsed: ParsedMessage) -> str:
-    """Return the sender's display name as written in From (may be empty)."""
-    return parsed.sender.name if parsed.sender else ""
+    """Return the sender's display name as written in From (may be empty).
+
+    A name that holds another address is dropped: shown as a requester's name, it would
+    pass for that other person.
+    """
+    if parsed.sender is None:
+        return ""
+    for written in _ADDRESS_IN_NAME.findall(parsed.sender.name):
+        if written.strip(".").lower() != parsed.sender.address:
+            return ""
+    return parsed.sender.name
