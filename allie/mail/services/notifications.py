@@ -517,10 +517,12 @@ def render_message(message: OutboundMessage) -> OutboundMessage:
     Rendered once, when the sender picks the row up; other kinds of message are written whole
     when queued and are returned as they are.
     """
-    if message.kind != KIND or message.text_body or message.ticket_id is None:
+    if message.kind != KIND or message.text_body:
         return message
-    if message.recipient_id is None:
-        return message
+    if message.ticket_id is None or message.recipient_id is None:
+        # The ticket or the person was deleted while the notice waited: there is nothing to
+        # say, and sent as it is the message would be empty. The sender marks it failed.
+        raise ValueError("the notice's ticket or recipient no longer exists")
     ticket = Ticket.objects.select_related("requester").get(pk=message.ticket_id)
     recipient = User.objects.select_related("organisation").get(pk=message.recipient_id)
     subject, text, html = render(ticket, recipient, message.events, language=message.language)

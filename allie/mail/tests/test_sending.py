@@ -300,6 +300,18 @@ def test_a_message_django_cannot_build_fails_without_stopping_the_batch(smtp):
     assert smtp.message_ids() == [good.message_id]
 
 
+def test_a_notice_whose_ticket_or_person_is_gone_fails_instead_of_going_out_empty(smtp):
+    """A notice is written when it is sent; deleted meanwhile, it has nothing to say."""
+    orphan = queue(1, text_body="", html_body="", events=[{"notice": "received"}])
+    good = queue(2)
+
+    assert send_due_messages(now=NOW) == 1
+
+    assert fresh(orphan).status == OutboundMessage.Status.FAILED
+    assert "no longer exists" in fresh(orphan).last_error
+    assert smtp.message_ids() == [good.message_id]
+
+
 # --- Retry by an administrator ----------------------------------------------------------------
 
 
