@@ -212,6 +212,14 @@ ATTACHMENTS_ROOT = Path(os.environ.get("ALLIE_ATTACHMENTS_ROOT", VAR_DIR / "atta
 MAIL_RAW_ROOT = Path(os.environ.get("ALLIE_MAIL_RAW_ROOT", VAR_DIR / "mail"))
 # Largest inbound message intake accepts (mail servers commonly cap at 25 to 50 MB).
 MAIL_MAX_BYTES = env_int("ALLIE_MAIL_MAX_BYTES", 50 * 1024 * 1024)
+# The ids your receiving mail server writes at the head of its Authentication-Results fields
+# (comma-separated). When set, mail from an agent's address lands on a ticket only if that
+# server vouched for its domain (DMARC, DKIM or SPF pass); else it waits for review.
+MAIL_TRUSTED_AUTHSERV_IDS = [
+    server.strip()
+    for server in os.environ.get("ALLIE_MAIL_TRUSTED_AUTHSERV_IDS", "").split(",")
+    if server.strip()
+]
 MAIL_IMAP_TIMEOUT = env_int("ALLIE_IMAP_TIMEOUT", 30)
 # A private certificate authority for IMAP servers with an internal certificate (a PEM file).
 MAIL_IMAP_CA_FILE = os.environ.get("ALLIE_IMAP_CA_FILE") or None

@@ -87,6 +87,12 @@ MATRIX = [
     Route("workspace:transition", "post", WORKING_AGENTS, ticket_ref),
     Route("workspace:handoff", "post", WORKING_AGENTS, ticket_ref),
     Route("workspace:edit", "post", WORKING_AGENTS, ticket_ref),
+    Route(
+        "workspace:held_mail",
+        "post",
+        WORKING_AGENTS,
+        lambda w: {"reference": w.ticket.reference, "pk": w.inbound.pk},
+    ),
     Route("workspace:log_contact", "get", AGENTS_ONLY),
     Route("tickets:attachment", "get", TICKET_SCOPE, lambda w: {"pk": w.attachment.pk}),
     Route("api:tickets", "get", SIGNED_IN),

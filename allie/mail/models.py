@@ -121,6 +121,7 @@ class InboundMessage(models.Model):
         IGNORED = "ignored", _("Ignored")
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
+        HELD = "held", _("Waiting for an agent's review")
 
     mailbox = models.ForeignKey(
         Mailbox, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
@@ -148,6 +149,17 @@ class InboundMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="inbound_messages",
     )
+    # The ticket a held message points to (threading headers or subject reference) although
+    # its sender may not write on it: it waits there for an agent's review. Kept once reviewed.
+    held_for = models.ForeignKey(
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        # Served by inbound_held_for_review (held rows only); tickets are never deleted.
+        db_index=False,
+    )
     event = models.ForeignKey(
         "tickets.TimelineEvent",
         null=True,
@@ -171,7 +183,16 @@ class InboundMessage(models.Model):
                 name="inbound_once_per_mailbox_uid",
             ),
         ]
-        indexes = [models.Index(fields=["sender", "received_at"], name="inbound_sender_recent")]
+        indexes = [
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_recent"),
+            # A ticket's mail waiting for review (allie.mail.services.review.held_messages):
+            # only held rows, so the index stays as small as the backlog.
+            models.Index(
+                fields=["held_for", "received_at"],
+                condition=Q(status="held"),
+                name="inbound_held_for_review",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} ({self.status})"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("tickets/<str:reference>/status/", views.transition_view, name="transition"),
     path("tickets/<str:reference>/handoff/", views.handoff_view, name="handoff"),
     path("tickets/<str:reference>/edit/", views.edit_view, name="edit"),
+    path("tickets/<str:reference>/held/<int:pk>/", views.held_mail_view, name="held_mail"),
     path("contact/", views.log_contact_view, name="log_contact"),
 ]

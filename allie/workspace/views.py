@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from allie.accounts.models import Team, User
 from allie.catalog.models import FormField, Service
 from allie.mail.selectors import originals_by_event
+from allie.mail.services import review
 from allie.tickets import selectors
 from allie.tickets.models import DeskSettings, Ticket, TimelineEvent
 from allie.tickets.selectors import QUEUE_NAMES, QueueFilters
@@ -240,6 +241,8 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
         "decline_form": forms.get("decline_form") or TransitionForm(initial={"command": "decline"}),
         "handoff_form": forms.get("handoff_form") or HandoffForm(ticket=ticket, teams=teams),
         "edit_form": forms.get("edit_form") or EditFieldsForm(ticket=ticket),
+        # Mail pointing at this ticket from someone who may not write on it (one query).
+        "held_mail": review.held_messages(ticket),
         "action_error": forms.get("action_error"),
         "open_section": forms.get("open_section", ""),
     }
@@ -422,6 +425,48 @@ def edit_view(request: HttpRequest, reference: str) -> HttpResponse:
         _service_error(form, error)
         return _refused(request, ticket, status=_status_for(error), errors=[error.message], **extra)
     return _done(request, reference, _("Changes saved."))
+
+
+HELD_ACTIONS = ("add", "open", "discard")
+
+
+@require_POST
+@agent_required
+def held_mail_view(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Review a message held on this ticket: add it as a note, open a ticket from it, or
+    discard it."""
+    ticket = _workable_ticket(request, reference)
+    action = request.POST.get("action", "")
+    if action not in HELD_ACTIONS:
+        error = str(_("Choose what to do with this message."))
+        return _refused(request, ticket, status=400, errors=[error], action_error=error)
+    try:
+        if action == "add":
+            review.add_held_to_ticket(ticket, message_pk=pk, by=request.user)
+            message = _("The message was added to this request as an internal note.")
+        elif action == "open":
+            result = review.open_ticket_from_held(ticket, message_pk=pk, by=request.user)
+            if result.ticket is not None:
+                message = _("Request %(reference)s opened from the message.") % {
+                    "reference": result.ticket.reference
+                }
+            else:
+                message = _(
+                    "The sender is unknown and this mailbox refuses unknown senders: "
+                    "no request was opened."
+                )
+        else:
+            review.discard_held(ticket, message_pk=pk, by=request.user)
+            message = _("The message was discarded.")
+    except ServiceError as error:
+        return _refused(
+            request,
+            ticket,
+            status=_status_for(error),
+            errors=[error.message],
+            action_error=error.message,
+        )
+    return _done(request, reference, message)
 
 
 # --- Logging a phone call or a counter visit -------------------------------------------------

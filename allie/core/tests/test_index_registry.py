@@ -341,6 +341,13 @@ INDEXES: dict[str, Serves] = {
         "(allie.mail.services.notifications._threading, allie.mail.selectors.originals_by_event)",
         lambda s: InboundMessage.objects.filter(ticket_id=s.ticket.pk, event__isnull=False),
     ),
+    "inbound_held_for_review": Serves(
+        "a ticket's mail waiting for an agent's review, oldest first "
+        "(allie.mail.services.review.held_messages); partial: only held rows",
+        lambda s: InboundMessage.objects.filter(
+            held_for_id=s.ticket.pk, status=InboundMessage.Status.HELD
+        ).order_by("received_at", "pk")[:11],
+    ),
     "mail_inboundmessage_mailbox_id_bebc977a": Serves(
         f"the messages of a mailbox {ADMIN_DELETES} it (PROTECT); the unique "
         "inbound_once_per_mailbox_uid starts with the mailbox but holds only rows with a UID",

@@ -5,8 +5,9 @@
    (UIDVALIDITY, UID) make a message already stored a duplicate, never imported twice.
 2. **Process**, in the same transaction but inside a savepoint. Noise (auto-replies, bounces,
    our own mail) and rate-limited storms are ignored with their reason; a message from someone
-   who may write on the ticket it continues lands on it; anything else opens a ticket, or is
-   rejected when the sender is unknown and the mailbox says so. If anything fails here, the
+   who may write on the ticket it continues lands on it; one pointing at a ticket its sender
+   may not write on is held for an agent's review (``review``); anything else opens a ticket,
+   or is rejected when the sender is unknown and the mailbox says so. If anything fails here, the
    savepoint rolls back, the row is marked failed with the reason and can be reprocessed
    (``reprocess_message``).
 
@@ -32,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from allie.core.snapshot import remembered
+from allie.mail.domain.authentication import vouched_for
 from allie.mail.domain.noise import RateWindow, classify
 from allie.mail.domain.parsing import Attachment as MailPart
 from allie.mail.domain.parsing import ParsedMessage, Unparseable, parse_message
@@ -58,6 +60,7 @@ Status = InboundMessage.Status
 
 OPENED = "opened"
 THREADED = "threaded"
+HELD = "held"
 IGNORED = "ignored"
 REJECTED = "rejected"
 FAILED = "failed"
@@ -67,7 +70,7 @@ REASON_LENGTH = 255  # InboundMessage.reason
 
 @dataclass(frozen=True)
 class IntakeResult:
-    outcome: str  # "opened" | "threaded" | "ignored" | "rejected" | "failed" | "duplicate"
+    outcome: str  # "opened" | "threaded" | "held" | "ignored" | "rejected" | "failed" | "duplicate"
     message: InboundMessage | None
     ticket: Ticket | None = None
     reason: str = ""
@@ -79,11 +82,14 @@ class IntakeResult:
 
 
 @dataclass(frozen=True)
-class _Decision:
+class Decision:
+    """What processing made of a message: the row's new status, reason, ticket and event."""
+
     status: str
     reason: str = ""
     ticket: Ticket | None = None
     event: TimelineEvent | None = None
+    held_for: Ticket | None = None
 
 
 MAX_ADDRESS_LENGTH = 254  # RFC 5321's limit, and the stored sender's column
@@ -229,6 +235,7 @@ def _process(
                 reason=decision.reason[:REASON_LENGTH],
                 ticket=decision.ticket,
                 event=decision.event,
+                held_for=decision.held_for,
                 processed_at=now,
                 attempts=row.attempts,
             )
@@ -240,7 +247,8 @@ def _process(
         return _failed(row, _failure_reason(error), now=now)
     row.status, row.reason = decision.status, decision.reason[:REASON_LENGTH]
     row.ticket, row.event, row.processed_at = decision.ticket, decision.event, now
-    if decision.status in (Status.IGNORED, Status.REJECTED):
+    row.held_for = decision.held_for
+    if decision.status in (Status.IGNORED, Status.REJECTED, Status.HELD):
         logger.info("inbound %s %s: %s", row.message_id, decision.status, decision.reason)
     return IntakeResult(decision.status, row, decision.ticket, decision.reason)
 
@@ -272,36 +280,81 @@ def _decide(
     now: datetime,
     create_senders: bool,
     written: list[Path],
-) -> _Decision:
+) -> Decision:
     noise = classify(parsed, desk_addresses=desk_addresses())
     if noise is not None:
-        return _Decision(Status.IGNORED, noise.reason)
+        return Decision(Status.IGNORED, noise.reason)
     if _sent_by_us(parsed):
-        return _Decision(Status.IGNORED, f"our own message {parsed.message_id} came back")
+        return Decision(Status.IGNORED, f"our own message {parsed.message_id} came back")
     address = parsed.sender.address if parsed.sender else ""
     if parsed.sender_ambiguous:
         # "alice@a.test <evil@b.test>", two From fields...: writing as anyone is a spoof.
-        return _Decision(Status.IGNORED, "ambiguous sender: From names several addresses")
+        return Decision(Status.IGNORED, "ambiguous sender: From names several addresses")
     if "@" not in address or len(address) > MAX_ADDRESS_LENGTH:
         # Longer than any real address (RFC 5321): it fits no person's email and, cut to
         # the stored column, would slip past the sender's rate limit.
-        return _Decision(Status.IGNORED, "no usable sender address")
+        return Decision(Status.IGNORED, "no usable sender address")
     mail_settings = MailSettings.current()
     window = timedelta(minutes=mail_settings.rate_window_minutes)
     if row.source == InboundMessage.Source.IMAP:
         limited = _rate_limited(row, address, mail_settings.rate_limit, window, now)
         if limited:
-            return _Decision(Status.IGNORED, limited)
+            return Decision(Status.IGNORED, limited)
 
     person = senders.find_person(address)
-    ticket = threads.find_ticket(parsed, person)
-    if ticket is not None:
-        return _continue(ticket, person, parsed, now=now, written=written)
+    thread = threads.find_thread(parsed, person)
+    if thread.ticket is not None and thread.writable:
+        if person.is_agent and not _vouched_for(parsed):
+            # Anyone can write an agent's address in From; published as the agent's reply, a
+            # forged message would reach the client as the desk's own words.
+            why = "held for review: an agent's address, not authenticated by our mail server"
+            return _hold(thread.ticket, parsed, reason=why)
+        return _continue(thread.ticket, person, parsed, now=now, written=written)
+    if thread.ticket is not None:
+        return _hold(thread.ticket, parsed)
+    return open_as_new_mail(
+        row, parsed, person=person, now=now, create_senders=create_senders, written=written
+    )
+
+
+def open_as_new_mail(
+    row: InboundMessage,
+    parsed: ParsedMessage,
+    *,
+    person: Any,
+    now: datetime,
+    create_senders: bool,
+    written: list[Path],
+) -> Decision:
+    """Open a ticket for the sender, or apply the mailbox's policy when they are unknown."""
     if person is None:
+        window = timedelta(minutes=MailSettings.current().rate_window_minutes)
         person = _unknown_sender(row, parsed, window, now=now, create_senders=create_senders)
-        if isinstance(person, _Decision):
+        if isinstance(person, Decision):
             return person
     return _open(person, parsed, row.mailbox, now=now, written=written)
+
+
+def _vouched_for(parsed: ParsedMessage) -> bool:
+    """Whether the desk's mail server vouched for the From domain (always, when no server's
+    id is configured: then nothing can be checked, see docs/email-intake.md)."""
+    trusted = settings.MAIL_TRUSTED_AUTHSERV_IDS
+    if not trusted or parsed.sender is None:
+        return not trusted
+    domain = parsed.sender.address.rpartition("@")[2]
+    return vouched_for(domain, parsed.header_values("Authentication-Results"), trusted)
+
+
+def _hold(ticket: Ticket, parsed: ParsedMessage, *, reason: str = "") -> Decision:
+    """Keep a message whose sender may not write on the ticket it points to, for review.
+
+    Nothing is written on the ticket and nothing is sent: an agent who works on it adds the
+    message as a note, opens a ticket from it or discards it (``review``).
+    """
+    if not message_body(parsed):
+        return Decision(Status.IGNORED, "empty reply: no text and no attachment")
+    reason = reason or f"held for review: the sender may not write on {ticket.reference}"
+    return Decision(Status.HELD, reason, held_for=ticket)
 
 
 def _sent_by_us(parsed: ParsedMessage) -> bool:
@@ -377,7 +430,7 @@ def _unknown_sender(
         reason = "unknown sender and no organisation to create them in"
     elif row.source != InboundMessage.Source.IMPORT:  # imported mail is history: no reply
         senders.reject_sender(parsed, mailbox=mailbox, window=window, now=now)
-    return _Decision(Status.REJECTED, reason)
+    return Decision(Status.REJECTED, reason)
 
 
 def _continue(
@@ -387,11 +440,11 @@ def _continue(
     *,
     now: datetime,
     written: list[Path],
-) -> _Decision:
+) -> Decision:
     """Add the message to the ticket it continues (the sender may write on it)."""
     body = message_body(parsed)
     if not body:
-        return _Decision(Status.IGNORED, "empty reply: no text and no attachment")
+        return Decision(Status.IGNORED, "empty reply: no text and no attachment")
     if LifecycleStatus(ticket.status) in FINAL_STATUSES:
         if may_act_for_requester(person, ticket):
             follow_up = _open_follow_up(ticket, person)
@@ -401,11 +454,11 @@ def _continue(
         else:
             # An agent's mail on a stopped ticket is kept as a note; the client is not told.
             event = reply(ticket, by=person, body=body, public=False, now=now)
-            _store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
-            return _Decision(Status.THREADED, "", ticket, event)
+            store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+            return Decision(Status.THREADED, "", ticket, event)
     event = reply(ticket, by=person, body=body, public=True, now=now)
-    _store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
-    return _Decision(Status.THREADED, "", ticket, event)
+    store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+    return Decision(Status.THREADED, "", ticket, event)
 
 
 def _follow_up_reason(ticket: Ticket) -> str:
@@ -436,7 +489,7 @@ def _open(
     now: datetime,
     written: list[Path],
     follows: Ticket | None = None,
-) -> _Decision:
+) -> Decision:
     """Open a ticket for the sender's organisation, through the mailbox's service."""
     service = None
     if mailbox is not None and mailbox.service_id is not None and mailbox.service.is_active:
@@ -460,9 +513,9 @@ def _open(
         now=now,
     )
     event = ticket.opening_event
-    _store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+    store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
     reason = _follow_up_reason(follows) if follows is not None else ""
-    return _Decision(Status.OPENED, reason, ticket, event)
+    return Decision(Status.OPENED, reason, ticket, event)
 
 
 def message_body(parsed: ParsedMessage) -> str:
@@ -477,7 +530,7 @@ def message_body(parsed: ParsedMessage) -> str:
     return body
 
 
-def _store_parts(
+def store_parts(
     ticket: Ticket,
     parts: tuple[MailPart, ...],
     *,

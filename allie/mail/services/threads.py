@@ -2,13 +2,15 @@
 
 In-Reply-To, then References from the newest to the oldest, are looked up among the messages we
 received and sent; failing that, a reference such as ``[D-000123]`` in the subject. A candidate
-is only returned when the sender may write on it (its requester, their organisation's contact,
-or an agent who works on it): anyone can quote a reference or a Message-ID, and a stranger must
-never write into someone else's ticket. Their mail is treated as new mail instead.
+lands the message only when the sender may write on it (its requester, their organisation's
+contact, or an agent who works on it): anyone can quote a reference or a Message-ID, and a
+stranger must never write into someone else's ticket. Their mail waits for the review of an
+agent who works on that ticket instead (``allie.mail.services.review``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -70,21 +72,39 @@ def may_write_on(person: Any, ticket: Ticket) -> bool:
     return may_act_for_requester(person, ticket) or may_work_on(person, ticket)
 
 
-def find_ticket(parsed: ParsedMessage, person: Any) -> Ticket | None:
-    """Return the ticket this message continues and the sender may write on, else None."""
-    if person is None:
-        return None  # an unknown sender may write on no ticket
+@dataclass(frozen=True)
+class Thread:
+    """The ticket a message points to, and whether its sender may write on it."""
+
+    ticket: Ticket | None = None
+    writable: bool = False
+
+
+def find_thread(parsed: ParsedMessage, person: Any) -> Thread:
+    """Return the ticket this message continues: the first candidate the sender may write on,
+    else the most direct candidate (for review), else no ticket.
+
+    Candidates: the tickets of the threading headers (best first), then the subject's reference.
+    """
     candidates = ticket_ids_by_headers(parsed)
     # The reply's notices and the SLA's calendar read the requester and the organisation.
     tickets = Ticket.objects.select_related("requester", "organisation")
     by_id = {ticket.pk: ticket for ticket in tickets.filter(pk__in=candidates[:5])}
-    for ticket_id in candidates[:5]:
-        ticket = by_id.get(ticket_id)
-        if ticket is not None and may_write_on(person, ticket):
-            return ticket
+    found = [by_id[ticket_id] for ticket_id in candidates[:5] if ticket_id in by_id]
+    for ticket in found:
+        if may_write_on(person, ticket):
+            return Thread(ticket, writable=True)
     reference = reference_in_subject(parsed.subject)
     if reference is not None:
         ticket = tickets.filter(reference=reference).first()
-        if ticket is not None and ticket.pk not in by_id and may_write_on(person, ticket):
-            return ticket
-    return None
+        if ticket is not None and ticket.pk not in by_id:
+            if may_write_on(person, ticket):
+                return Thread(ticket, writable=True)
+            found.append(ticket)
+    return Thread(found[0] if found else None)
+
+
+def find_ticket(parsed: ParsedMessage, person: Any) -> Ticket | None:
+    """Return the ticket this message continues and the sender may write on, else None."""
+    thread = find_thread(parsed, person)
+    return thread.ticket if thread.writable else None

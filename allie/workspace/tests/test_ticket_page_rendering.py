@@ -223,5 +223,6 @@ def test_the_timeline_names_people_whether_the_page_had_read_them_or_not(
 
 
 # The ticket page with warm caches (test_ticket_page.py counts it cold: desk settings and
-# calendars), its SLA card, and the agents offered by the handoff form (no handoff pending).
-PAGE_QUERIES = 18
+# calendars), its SLA card, the agents offered by the handoff form (no handoff pending), and
+# the mail held for review.
+PAGE_QUERIES = 19
