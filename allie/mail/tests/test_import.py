@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import re
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -14,7 +15,7 @@ from django.utils import translation
 from allie.accounts.models import User
 from allie.mail.models import InboundMessage, OutboundMessage
 from allie.mail.tests import MESSAGES
-from allie.mail.tests.test_intake_support import make_mailbox
+from allie.mail.tests.test_intake_support import make_mailbox, simple
 from allie.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,7 @@ def test_eml_mbox_and_maildir_import_in_date_order_and_only_once(desk, tmp_path)
     assert "Messages read: 4" in out
     assert "Imported (new requests): 1" in out
     assert "Threaded onto existing requests: 1" in out
+    assert "Held for an agent's review: 0" in out
     assert "Already imported (duplicates): 0" in out
     assert "Ignored: 1\n  - Auto-Submitted: auto-replied: 1" in out
     assert "Rejected: 1\n  - unknown sender: 1" in out
@@ -79,6 +81,26 @@ def test_eml_mbox_and_maildir_import_in_date_order_and_only_once(desk, tmp_path)
     assert "Imported (new requests): 0" in again
     assert InboundMessage.objects.count() == 4
     assert Ticket.objects.count() == 1
+
+
+def test_a_reply_from_someone_who_may_not_write_on_its_ticket_is_counted_as_held(desk, tmp_path):
+    original_id = re.search(rb"^Message-ID: *(<[^>]+>)", ORIGINAL.read_bytes(), re.M | re.I)
+    assert original_id is not None
+    stranger = tmp_path / "stranger.eml"
+    stranger.write_bytes(
+        simple(
+            desk.person("oscar").email,  # a client of another organisation
+            "Re: Imprimante",
+            message_id="<oscar-1@clinique.test>",
+            In_Reply_To=original_id[1].decode(),
+        )
+    )
+
+    out, _err = _run(str(ORIGINAL), str(stranger))
+
+    assert "Imported (new requests): 1" in out
+    assert "Held for an agent's review: 1" in out
+    assert InboundMessage.objects.get(message_id="<oscar-1@clinique.test>").held_for is not None
 
 
 def test_create_senders_and_a_mailbox_route_unknown_senders(desk, tmp_path):

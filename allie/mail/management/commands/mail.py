@@ -283,6 +283,7 @@ def render_summary(summary: Summary, *, total: int, top: int = 10) -> str:
         _("Messages read: %(count)d") % {"count": total},
         _("Imported (new requests): %(count)d") % {"count": outcomes["opened"]},
         _("Threaded onto existing requests: %(count)d") % {"count": outcomes["threaded"]},
+        _("Held for an agent's review: %(count)d") % {"count": outcomes["held"]},
         _("Already imported (duplicates): %(count)d") % {"count": outcomes["duplicate"]},
     ]
     for label, outcome, reasons in (
