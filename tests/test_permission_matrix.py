@@ -19,7 +19,8 @@ from allie.api.authentication import issue_token
 from allie.escalations.services import raise_escalation
 from allie.mail.services.intake import receive_message
 from allie.mail.tests.test_intake_support import make_mailbox, raw
-from allie.tickets.services import UploadedFile, acknowledge, open_ticket
+from allie.tickets.models import TicketCopy
+from allie.tickets.services import UploadedFile, acknowledge, copy_people, open_ticket
 from allie.voice.links import make_token
 from allie.voice.services.surveys import send_survey_for
 from tests.factories import UserFactory
@@ -92,6 +93,12 @@ MATRIX = [
         "post",
         WORKING_AGENTS,
         lambda w: {"reference": w.ticket.reference, "pk": w.inbound.pk},
+    ),
+    Route(
+        "workspace:remove_copy",
+        "post",
+        WORKING_AGENTS,  # bob, the person copied, included: he may not remove anyone
+        lambda w: {"reference": w.ticket.reference, "person_pk": w.desk.bob.pk},
     ),
     Route("workspace:log_contact", "get", AGENTS_ONLY),
     Route("tickets:attachment", "get", TICKET_SCOPE, lambda w: {"pk": w.attachment.pk}),
@@ -166,6 +173,8 @@ def world(desk) -> World:
         files=[UploadedFile("note.txt", "text/plain", len(data), io.BytesIO(data))],
     )
     acknowledge(ticket, by=desk.person("agathe"))
+    # bob is copied on alice's ticket: he sees no more of it (the portal and API rows say 404).
+    copy_people(ticket, [desk.bob], by=desk.alice, source=TicketCopy.Source.MAIL)
     token, _raw = issue_token(desk.person("alice"), name="matrix")
     escalation = raise_escalation(
         ticket, by=desk.person("agathe"), level="team_lead", reason="Client bloqué"

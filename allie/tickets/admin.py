@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from allie.accounts.admin import AdministratorOnly
 from allie.tickets.domain.errors import DomainError
 from allie.tickets.domain.priority import DEFAULT_MATRIX, Impact, Urgency, validate_matrix
-from allie.tickets.models import DeskSettings, Handoff, PriorityCell, Ticket, TimelineEvent
+from allie.tickets.models import (
+    DeskSettings,
+    Handoff,
+    PriorityCell,
+    Ticket,
+    TicketCopy,
+    TimelineEvent,
+)
 
 
 @admin.register(DeskSettings)
@@ -120,6 +127,18 @@ class HandoffInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("proposed_by", "to_person", "to_team")
 
 
+class TicketCopyInline(ReadOnlyInline):
+    """The people copied on the ticket; agents remove them on the ticket page."""
+
+    model = TicketCopy
+    fk_name = "ticket"
+    fields = ("person", "source", "added_by", "added_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("person", "added_by")
+
+
 @admin.register(Ticket)
 class TicketAdmin(AdministratorOnly, admin.ModelAdmin):
     """Tickets are read-only here: changes go through the services (portal, workspace, API)."""
@@ -140,7 +159,7 @@ class TicketAdmin(AdministratorOnly, admin.ModelAdmin):
     list_select_related = ("organisation", "requester", "owner", "team")
     # Counting a million rows on every page would be the slowest query of the page.
     show_full_result_count = False
-    inlines = (HandoffInline, TimelineEventInline)
+    inlines = (HandoffInline, TicketCopyInline, TimelineEventInline)
     fieldsets = (
         (None, {"fields": ("reference", "title", "description", "status", "next_step")}),
         (

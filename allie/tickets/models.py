@@ -360,3 +360,48 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class TicketCopy(models.Model):
+    """A person copied on a ticket: a colleague of the requester who may write on it by mail.
+
+    Only people of the ticket's own organisation are copied (never agents, never strangers);
+    one who leaves the organisation or is deactivated loses the right without the row going.
+    """
+
+    class Source(models.TextChoices):
+        MAIL = "mail", _("Email")
+        AGENT = "agent", _("Agent")
+
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="copies",
+        db_index=False,  # served by ticket_copy_once, which starts with it
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="ticket_copies",
+    )
+    added_at = models.DateTimeField(_("added"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "person"], name="ticket_copy_once")
+        ]
+        verbose_name = _("copied person")
+        verbose_name_plural = _("copied people")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} ← {self.person_id}"

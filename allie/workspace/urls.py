@@ -16,5 +16,10 @@ urlpatterns = [
     path("tickets/<str:reference>/handoff/", views.handoff_view, name="handoff"),
     path("tickets/<str:reference>/edit/", views.edit_view, name="edit"),
     path("tickets/<str:reference>/held/<int:pk>/", views.held_mail_view, name="held_mail"),
+    path(
+        "tickets/<str:reference>/copies/<int:person_pk>/remove/",
+        views.remove_copy_view,
+        name="remove_copy",
+    ),
     path("contact/", views.log_contact_view, name="log_contact"),
 ]

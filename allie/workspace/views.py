@@ -34,12 +34,14 @@ from allie.tickets.services import (
     decline_handoff,
     log_contact,
     propose_handoff,
+    remove_copy,
     reply,
     transition,
     update_ticket_fields,
     withdraw_handoff,
 )
 from allie.tickets.services.attachments import from_django_files
+from allie.tickets.services.copies import copies_of
 from allie.tickets.services.errors import CONFLICT, FORBIDDEN
 from allie.workspace.forms import (
     AGENT_COMMANDS,
@@ -158,6 +160,8 @@ def _timeline_lookups(
             for value in (data.get("changes") or {}).get("service") or ():
                 if isinstance(value, int):
                     service_ids.add(value)
+        elif data.get("copies") and isinstance(data.get("person"), int):
+            person_ids.add(data["person"])
     known_people = {person.pk: person for person in people if person is not None}
     known_teams = {team.pk: team for team in teams if team is not None}
     return {
@@ -243,6 +247,8 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
         "edit_form": forms.get("edit_form") or EditFieldsForm(ticket=ticket),
         # Mail pointing at this ticket from someone who may not write on it (one query).
         "held_mail": review.held_messages(ticket),
+        # People copied on the ticket, who may write on it by mail (one query).
+        "copies": copies_of(ticket),
         "action_error": forms.get("action_error"),
         "open_section": forms.get("open_section", ""),
     }
@@ -467,6 +473,24 @@ def held_mail_view(request: HttpRequest, reference: str, pk: int) -> HttpRespons
             action_error=error.message,
         )
     return _done(request, reference, message)
+
+
+@require_POST
+@agent_required
+def remove_copy_view(request: HttpRequest, reference: str, person_pk: int) -> HttpResponse:
+    """Stop copying a person on this ticket: their mail then waits for review."""
+    ticket = _workable_ticket(request, reference)
+    try:
+        remove_copy(ticket, person_pk=person_pk, by=request.user)
+    except ServiceError as error:
+        return _refused(
+            request,
+            ticket,
+            status=_status_for(error),
+            errors=[error.message],
+            action_error=error.message,
+        )
+    return _done(request, reference, _("The person is no longer copied on this request."))
 
 
 # --- Logging a phone call or a counter visit -------------------------------------------------

@@ -48,11 +48,19 @@ from allie.mail.models import (
 from allie.mail.services import notifications, rawstore, senders, threads
 from allie.tickets.domain.lifecycle import FINAL_STATUSES
 from allie.tickets.domain.lifecycle import Status as LifecycleStatus
-from allie.tickets.models import OPEN_STATUSES, Attachment, Channel, Ticket, TimelineEvent
-from allie.tickets.selectors import may_act_for_requester
-from allie.tickets.services import open_ticket, reply
+from allie.tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Channel,
+    Ticket,
+    TicketCopy,
+    TimelineEvent,
+)
+from allie.tickets.selectors import may_act_for_requester, may_work_on
+from allie.tickets.services import copies, open_ticket, reply
 from allie.tickets.services.attachments import safe_display_name
 from allie.tickets.services.errors import ServiceError
+from allie.tickets.services.state import record
 
 logger = logging.getLogger(__name__)
 
@@ -308,10 +316,10 @@ def _decide(
             # Anyone can write an agent's address in From; published as the agent's reply, a
             # forged message would reach the client as the desk's own words.
             why = "held for review: an agent's address, not authenticated by our mail server"
-            return _hold(thread.ticket, parsed, reason=why)
+            return _hold(thread.ticket, parsed, now=now, reason=why)
         return _continue(thread.ticket, person, parsed, now=now, written=written)
     if thread.ticket is not None:
-        return _hold(thread.ticket, parsed)
+        return _hold(thread.ticket, parsed, now=now)
     return open_as_new_mail(
         row, parsed, person=person, now=now, create_senders=create_senders, written=written
     )
@@ -345,15 +353,18 @@ def _vouched_for(parsed: ParsedMessage) -> bool:
     return vouched_for(domain, parsed.header_values("Authentication-Results"), trusted)
 
 
-def _hold(ticket: Ticket, parsed: ParsedMessage, *, reason: str = "") -> Decision:
+def _hold(ticket: Ticket, parsed: ParsedMessage, *, now: datetime, reason: str = "") -> Decision:
     """Keep a message whose sender may not write on the ticket it points to, for review.
 
-    Nothing is written on the ticket and nothing is sent: an agent who works on it adds the
-    message as a note, opens a ticket from it or discards it (``review``).
+    Nothing the sender wrote lands on the ticket and nothing goes to the sender: an agent who
+    works on it adds the message as a note, opens a ticket from it or discards it (``review``).
+    An internal timeline entry says that mail waits, and tells the owner (their notice).
     """
     if not message_body(parsed):
         return Decision(Status.IGNORED, "empty reply: no text and no attachment")
     reason = reason or f"held for review: the sender may not write on {ticket.reference}"
+    sender = parsed.sender.address if parsed.sender else ""
+    record(ticket, TimelineEvent.Kind.SYSTEM, actor=None, now=now, mail="held", sender=sender)
     return Decision(Status.HELD, reason, held_for=ticket)
 
 
@@ -451,14 +462,34 @@ def _continue(
             if follow_up is None:
                 return _open(person, parsed, None, now=now, written=written, follows=ticket)
             ticket = follow_up
-        else:
+        elif may_work_on(person, ticket):
             # An agent's mail on a stopped ticket is kept as a note; the client is not told.
             event = reply(ticket, by=person, body=body, public=False, now=now)
             store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+            _copy_recipients(ticket, parsed, by=person, now=now)
             return Decision(Status.THREADED, "", ticket, event)
+        else:
+            # Someone only copied opens no follow-up in their name: an agent decides.
+            stopped = f"{ticket.reference}, {ticket.status}"
+            why = f"held for review: the sender is only copied on {stopped}"
+            return _hold(ticket, parsed, now=now, reason=why)
     event = reply(ticket, by=person, body=body, public=True, now=now)
     store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+    _copy_recipients(ticket, parsed, by=person, now=now)
     return Decision(Status.THREADED, "", ticket, event)
+
+
+def _copy_recipients(ticket: Ticket, parsed: ParsedMessage, *, by: Any, now: datetime) -> None:
+    """Copy on the ticket the people of its organisation this message was addressed to (To,
+    Cc), never the desk's own addresses nor the sender: two queries whatever their number."""
+    addresses = {address.address for address in (*parsed.to, *parsed.cc)}
+    addresses -= desk_addresses()
+    if parsed.sender is not None:
+        addresses.discard(parsed.sender.address)
+    addresses = {address for address in addresses if len(address) <= MAX_ADDRESS_LENGTH}
+    if addresses:
+        people = copies.copyable_people(ticket, addresses)
+        copies.copy_people(ticket, people, by=by, source=TicketCopy.Source.MAIL, now=now)
 
 
 def _follow_up_reason(ticket: Ticket) -> str:
@@ -514,6 +545,7 @@ def _open(
     )
     event = ticket.opening_event
     store_parts(ticket, parsed.attachments, event=event, by=person, now=now, to=written)
+    _copy_recipients(ticket, parsed, by=person, now=now)
     reason = _follow_up_reason(follows) if follows is not None else ""
     return Decision(Status.OPENED, reason, ticket, event)
 

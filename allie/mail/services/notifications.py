@@ -278,6 +278,11 @@ def _plan_system(event: TimelineEvent, people_by_pk: dict[int, User] | None) -> 
             due = target_due.isoformat() if target_due else due
         summary = _summary(event, notice, clock=clock, threshold=data.get("threshold"), due=due)
         return [Planned(owner, summary)]
+    if data.get("mail") == "held":
+        owner = _person(event.ticket.owner_id, event)
+        if owner is None:
+            return []  # the ticket page shows held mail to every agent who works on it
+        return [Planned(owner, _summary(event, "mail_held", sender=data.get("sender", "")))]
     if data.get("escalation") == "raised":
         team_name = ""
         if data.get("team"):

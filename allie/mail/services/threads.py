@@ -3,9 +3,9 @@
 In-Reply-To, then References from the newest to the oldest, are looked up among the messages we
 received and sent; failing that, a reference such as ``[D-000123]`` in the subject. A candidate
 lands the message only when the sender may write on it (its requester, their organisation's
-contact, or an agent who works on it): anyone can quote a reference or a Message-ID, and a
-stranger must never write into someone else's ticket. Their mail waits for the review of an
-agent who works on that ticket instead (``allie.mail.services.review``).
+contact, a person copied on it, or an agent who works on it): anyone can quote a reference or
+a Message-ID, and a stranger must never write into someone else's ticket. Their mail waits for
+the review of an agent who works on that ticket instead (``allie.mail.services.review``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from allie.mail.models import InboundMessage, OutboundMessage
 from allie.tickets.domain.reference import format_reference, parse_reference
 from allie.tickets.models import Ticket
 from allie.tickets.selectors import may_act_for_requester, may_work_on
+from allie.tickets.services.copies import is_copied
 
 MAX_IDS = 50  # the parent and the latest ancestors are what matter; caps the IN (...) list
 
@@ -66,10 +67,15 @@ def reference_in_subject(subject: str) -> str | None:
 
 
 def may_write_on(person: Any, ticket: Ticket) -> bool:
-    """Return whether this person may add mail to the ticket."""
+    """Return whether this person may add mail to the ticket (a copied person's right costs
+    at most one query, and none for someone of another organisation)."""
     if person is None or not person.is_active:
         return False
-    return may_act_for_requester(person, ticket) or may_work_on(person, ticket)
+    return (
+        may_act_for_requester(person, ticket)
+        or may_work_on(person, ticket)
+        or is_copied(person, ticket)
+    )
 
 
 @dataclass(frozen=True)

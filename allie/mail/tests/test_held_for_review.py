@@ -96,8 +96,11 @@ def test_a_strangers_reply_to_alices_ticket_is_held_and_touches_nothing(desk, po
     row = InboundMessage.objects.get(pk=result.message.pk)
     assert (row.status, row.held_for, row.ticket, row.event) == ("held", ticket, None, None)
     assert row.reason == "held for review: the sender may not write on D-000140"
-    assert ticket.events.count() == events  # not on the ticket
-    assert OutboundMessage.objects.count() == mail  # no rejection, no notice
+    # Nothing of the sender's on the ticket: one internal entry saying mail waits.
+    [entry] = ticket.events.all()[events:]
+    assert (entry.kind, entry.is_public, entry.body) == ("system", False, "")
+    assert entry.data == {"mail": "held", "sender": "stranger@elsewhere.test"}
+    assert OutboundMessage.objects.count() == mail  # no rejection; nobody owns it: no notice
     assert Ticket.objects.count() == tickets  # no ticket opened
     assert User.objects.count() == people  # nobody created
 
@@ -344,3 +347,30 @@ def test_two_agents_acting_at_once_act_once(desk, monkeypatch):
     notes = ticket.events.filter(kind=TimelineEvent.Kind.INTERNAL_NOTE).count()
     opened = Ticket.objects.filter(requester=desk.oscar).count()
     assert (row.status, notes, opened) in [("threaded", 1, 0), ("opened", 0, 1)]
+
+
+@pytest.mark.django_db
+def test_the_owner_hears_that_mail_waits_and_the_timeline_says_so(desk, scene, client):
+    from allie.mail.services.notifications import render_message
+    from allie.tickets.services import acknowledge
+
+    acknowledge(scene.ticket, by=desk.person("agathe"), now=NOW)
+    before = set(OutboundMessage.objects.values_list("pk", flat=True))
+
+    held(scene)
+
+    [notice] = OutboundMessage.objects.exclude(pk__in=before).filter(recipient=desk.agathe)
+    assert [item["notice"] for item in notice.events] == ["mail_held"]
+    with translation.override("en"):
+        text = render_message(notice).text_body
+    assert "stranger@elsewhere.test" in text
+    assert "may not write on it" in text or "ne peut pas y écrire" in text
+    assert not OutboundMessage.objects.exclude(pk__in=before).exclude(recipient=desk.agathe)
+    client.force_login(desk.person("agathe"))
+    with translation.override("en"):
+        page = client.get(f"/desk/tickets/{scene.ticket.reference}/", HTTP_ACCEPT_LANGUAGE="en")
+    summary = (
+        "stranger@elsewhere.test waits for review",
+        "stranger@elsewhere.test attend un examen",
+    )
+    assert any(line in page.content.decode() for line in summary)

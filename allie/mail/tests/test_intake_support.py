@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from allie.mail.models import Mailbox, OutboundMessage, UnknownSenderPolicy
 from allie.mail.services.outbox import enqueue_message
@@ -36,6 +37,23 @@ def make_mailbox(desk: Any, policy: str = UnknownSenderPolicy.CREATE, **fields: 
     return Mailbox.objects.create(**values)
 
 
+def _keep_ids_clear_of(number: int) -> None:
+    """Let no ticket opened later in the test draw the id whose reference was given away.
+
+    On PostgreSQL the id sequence is not rolled back with each test, so the suite's 140th
+    ticket would be D-000140 too; SQLite's ids restart with each test's transaction.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('tickets_ticket', 'id')")
+        sequence = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT setval(%s, GREATEST((SELECT last_value FROM {sequence}), %s))",  # noqa: S608
+            [sequence, number],
+        )
+
+
 def ticket_with_reference(
     requester: Any, reference: str = "D-000140", *, title: str = "Écran noir", notice: bool = True
 ) -> Ticket:
@@ -43,6 +61,7 @@ def ticket_with_reference(
     ticket = open_ticket(requester=requester, title=title, channel=Channel.EMAIL, now=NOW)
     Ticket.objects.filter(pk=ticket.pk).update(reference=reference)
     ticket.refresh_from_db()
+    _keep_ids_clear_of(int(reference.rsplit("-", 1)[-1]))
     if notice:
         message = enqueue_message(
             to_address=requester.email,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from allie.tickets.services.attachments import UploadedFile, read_attachment
 from allie.tickets.services.conversation import reply
+from allie.tickets.services.copies import copy_people, remove_copy
 from allie.tickets.services.errors import ConcurrentChangeError, ServiceError
 from allie.tickets.services.handoffs import (
     accept_handoff,
@@ -32,11 +33,13 @@ __all__ = [
     "acknowledge",
     "available_actions",
     "close_resolved_after_window",
+    "copy_people",
     "decline_handoff",
     "log_contact",
     "open_ticket",
     "propose_handoff",
     "read_attachment",
+    "remove_copy",
     "reply",
     "transition",
     "update_ticket_fields",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain import lifecycle
 from allie.tickets.models import DeskSettings, Ticket, TimelineEvent
 from allie.tickets.services.attachments import UploadedFile, check_files, store_files
+from allie.tickets.services.copies import is_copied
 from allie.tickets.services.errors import CONFLICT, FORBIDDEN, ServiceError
 from allie.tickets.services.state import actor_for, compare_and_set, record, run, state_of
 
@@ -37,6 +39,10 @@ def reply(
     if not body and not files:
         raise ServiceError("empty_reply", field="body")
     actor = actor_for(by, ticket)
+    if public and not (actor.is_agent or actor.is_requester) and is_copied(by, ticket):
+        # A person copied on the ticket (mail: docs/email-intake.md) replies as the
+        # requester's side does; they see nothing more and may do nothing else.
+        actor = replace(actor, is_requester=True)
     if not (actor.is_agent or actor.is_requester):
         raise ServiceError("reply_not_allowed", kind=FORBIDDEN)
     if not public and not actor.is_agent:

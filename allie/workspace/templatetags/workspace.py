@@ -90,6 +90,12 @@ def event_summary(event: TimelineEvent, lookups: dict[str, dict[int, Any]]) -> s
         return commitment_summary(data)
     if data.get("sla"):
         return _sla_summary(data)
+    if data.get("copies") == "removed":
+        return _("Stopped copying %(person)s") % {"person": _person(lookups, data.get("person"))}
+    if data.get("mail") == "held":
+        return _("Mail from %(sender)s waits for review: its sender may not write here") % {
+            "sender": data.get("sender") or "?"
+        }
     return str(event.get_kind_display())
 
 

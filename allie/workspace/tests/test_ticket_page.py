@@ -343,10 +343,11 @@ def test_the_ticket_page_runs_a_fixed_number_of_queries(
 # the "escalate" forms), active services for the edit form; the escalation panel: the
 # ticket's escalations; the commitments panel: the ticket's open commitments and the client's
 # contacts of the "record" form; the emails the timeline's events were made from (links to
-# the original messages); the mail held for review; the requester's recent satisfaction
-# answers. The people the timeline names are on the page already here (an agent taking the
-# ticket); anyone else costs one more query (see test_ticket_page_rendering.py).
-TICKET_PAGE_QUERIES = 18
+# the original messages); the mail held for review; the people copied on the ticket; the
+# requester's recent satisfaction answers. The people the timeline names are on the page
+# already here (an agent taking the ticket); anyone else costs one more query (see
+# test_ticket_page_rendering.py).
+TICKET_PAGE_QUERIES = 19
 # The SLA card: the ticket's SLA with its calendar and policy, and (cold cache, see conftest)
 # the business calendars with their exceptions.
 SLA_CARD_QUERIES = 3

@@ -224,5 +224,5 @@ def test_the_timeline_names_people_whether_the_page_had_read_them_or_not(
 
 # The ticket page with warm caches (test_ticket_page.py counts it cold: desk settings and
 # calendars), its SLA card, the agents offered by the handoff form (no handoff pending), and
-# the mail held for review.
-PAGE_QUERIES = 19
+# the mail held for review, and the people copied on the ticket.
+PAGE_QUERIES = 20
