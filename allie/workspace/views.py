@@ -282,6 +282,14 @@ def _done(request: HttpRequest, reference: str, message: Any = None) -> HttpResp
     return render(request, "workspace/ticket.html#ticket-body", _ticket_context(request, ticket))
 
 
+def _action_refused(request: HttpRequest, ticket: Ticket, error: ServiceError) -> HttpResponse:
+    """Answer a refused action whose only form is its button: the error beside the actions."""
+    status = _status_for(error)
+    return _refused(
+        request, ticket, status=status, errors=[error.message], action_error=error.message
+    )
+
+
 def _refused(
     request: HttpRequest,
     ticket: Ticket,
@@ -465,13 +473,7 @@ def held_mail_view(request: HttpRequest, reference: str, pk: int) -> HttpRespons
             review.discard_held(ticket, message_pk=pk, by=request.user)
             message = _("The message was discarded.")
     except ServiceError as error:
-        return _refused(
-            request,
-            ticket,
-            status=_status_for(error),
-            errors=[error.message],
-            action_error=error.message,
-        )
+        return _action_refused(request, ticket, error)
     return _done(request, reference, message)
 
 
@@ -483,13 +485,7 @@ def remove_copy_view(request: HttpRequest, reference: str, person_pk: int) -> Ht
     try:
         remove_copy(ticket, person_pk=person_pk, by=request.user)
     except ServiceError as error:
-        return _refused(
-            request,
-            ticket,
-            status=_status_for(error),
-            errors=[error.message],
-            action_error=error.message,
-        )
+        return _action_refused(request, ticket, error)
     return _done(request, reference, _("The person is no longer copied on this request."))
 
 
