@@ -63,13 +63,18 @@ def _visible_message(user: object, pk: int) -> InboundMessage:
     """Return the message if ``user`` may see it, else raise Http404.
 
     Through its ticket and the one scoping rule (agents of the organisation, the requester or
-    their organisation's contact); a message kept as an internal note only to agents; one
-    without a ticket (ignored, rejected, failed) only to administrators.
+    their organisation's contact); a message kept as an internal note only to agents; one held
+    for review to the agents who work on the ticket it is held for (they decide what it is);
+    one without a ticket otherwise (ignored, rejected, failed) only to administrators.
     """
-    message = InboundMessage.objects.select_related("ticket", "event").filter(pk=pk).first()
+    related = ("ticket", "event", "held_for")
+    message = InboundMessage.objects.select_related(*related).filter(pk=pk).first()
     if message is None:
         raise Http404
     if message.ticket_id is None:
+        held = message.status == InboundMessage.Status.HELD and message.held_for is not None
+        if held and may_work_on(user, message.held_for):
+            return message
         if not getattr(user, "is_administrator", False):
             raise Http404
         return message

@@ -216,3 +216,28 @@ def test_the_block_costs_the_same_queries_whatever_the_number_of_held_messages(c
 
     assert response.content.decode().count("Voici &lt;b&gt;mon&lt;/b&gt; avis.") == 6
     assert len(six) == len(one)
+
+
+@pytest.mark.parametrize(
+    ("person", "status"), [("agathe", 200), ("chloe", 404), ("alice", 404), ("oscar", 404)]
+)
+def test_only_the_tickets_agents_open_a_held_messages_original(client, desk, scene, person, status):
+    message = hold(scene)
+    client.force_login(desk.person(person))
+
+    response = client.get(reverse("mail:original", args=[message.pk]))
+
+    assert response.status_code == status
+    if person == "agathe":
+        assert (
+            reverse("mail:original", args=[message.pk])
+            in client.get(page(scene.ticket)).content.decode()
+        )
+
+
+def test_a_discarded_message_is_for_administrators_again(client, desk, scene):
+    message = hold(scene)
+    client.force_login(desk.person("agathe"))
+    client.post(action_url(scene.ticket, message), {"action": "discard"})
+
+    assert client.get(reverse("mail:original", args=[message.pk])).status_code == 404
