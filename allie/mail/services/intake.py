@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -217,10 +219,9 @@ def _process(
     `claim`: take the row first (compare-and-set on its attempts), so two workers never process
     one message twice; a row inserted in the caller's uncommitted transaction is nobody else's.
     """
-    written: list[Path] = []
     attempts = row.attempts
     try:
-        with transaction.atomic():
+        with files_removed_on_failure() as written, transaction.atomic():
             if claim:
                 claimed = InboundMessage.objects.filter(
                     pk=row.pk, status__in=(Status.RECEIVED, Status.FAILED), attempts=row.attempts
@@ -228,13 +229,7 @@ def _process(
                 if claimed != 1:
                     return IntakeResult(DUPLICATE, row, reason="processed meanwhile")
             row.attempts += 1
-            history = row.source == InboundMessage.Source.IMPORT
-            mailbox_address = row.mailbox.address if row.mailbox is not None else None
-            with (
-                notifications.muted()
-                if history
-                else notifications.answering(row.message_id, mailbox_address)
-            ):
+            with notices_for(row):
                 decision = _decide(
                     row, parsed, now=now, create_senders=create_senders, written=written
                 )
@@ -249,8 +244,6 @@ def _process(
             )
     except Exception as error:
         row.attempts = attempts  # rolled back with the rest
-        for path in written:  # the rows rolled back: leave no orphan file behind
-            path.unlink(missing_ok=True)
         logger.warning("inbound %s failed: %s", row.message_id, error, exc_info=True)
         return _failed(row, _failure_reason(error), now=now)
     row.status, row.reason = decision.status, decision.reason[:REASON_LENGTH]
@@ -279,6 +272,30 @@ def _failure_reason(error: Exception) -> str:
     if isinstance(error, ServiceError):
         return f"{error.code}: {error.message}"
     return f"{type(error).__name__}: {error}"
+
+
+@contextmanager
+def files_removed_on_failure() -> Iterator[list[Path]]:
+    """Yield the list attachment writers add their files to; remove them if the block fails.
+
+    Open it outside the transaction: the rows roll back, and no orphan file stays behind.
+    """
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def notices_for(row: InboundMessage) -> AbstractContextManager[None]:
+    """The notices processing `row` may queue: none for an import (history), else answering
+    the message it came in (its receipt threads under it, from its mailbox's address)."""
+    if row.source == InboundMessage.Source.IMPORT:
+        return notifications.muted()
+    mailbox_address = row.mailbox.address if row.mailbox is not None else None
+    return notifications.answering(row.message_id, mailbox_address)
 
 
 def _decide(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from allie.mail.domain.parsing import ParsedMessage, parse_message
 from allie.mail.domain.quotes import strip_quoted
 from allie.mail.models import InboundMessage
-from allie.mail.services import intake, notifications, rawstore, senders
+from allie.mail.services import intake, rawstore, senders
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.selectors import may_work_on
 from allie.tickets.services import reply
@@ -108,17 +107,11 @@ def add_held_to_ticket(
     now = now or timezone.now()
     row = _held_row(ticket, message_pk, by)
     parsed = _read_or_refuse(row)
-    written: list[Path] = []
-    try:
-        with transaction.atomic():
-            _claim(row, ticket, Status.THREADED, now=now, ticket=ticket, reason=_by(by, "added"))
-            event = reply(ticket, by=by, body=_note(row, parsed), public=False, now=now)
-            intake.store_parts(ticket, parsed.attachments, event=event, by=by, now=now, to=written)
-            InboundMessage.objects.filter(pk=row.pk).update(event=event)
-    except BaseException:
-        for path in written:  # rolled back: leave no orphan file
-            path.unlink(missing_ok=True)
-        raise
+    with intake.files_removed_on_failure() as written, transaction.atomic():
+        _claim(row, ticket, Status.THREADED, now=now, ticket=ticket, reason=_by(by, "added"))
+        event = reply(ticket, by=by, body=_note(row, parsed), public=False, now=now)
+        intake.store_parts(ticket, parsed.attachments, event=event, by=by, now=now, to=written)
+        InboundMessage.objects.filter(pk=row.pk).update(event=event)
     logger.info("inbound %s added to %s by %s", row.message_id, ticket.reference, by.pk)
     return event
 
@@ -131,34 +124,20 @@ def open_ticket_from_held(
     now = now or timezone.now()
     row = _held_row(ticket, message_pk, by)
     parsed = _read_or_refuse(row)
-    written: list[Path] = []
-    history = row.source == InboundMessage.Source.IMPORT
-    mailbox_address = row.mailbox.address if row.mailbox is not None else None
-    try:
-        with transaction.atomic():
-            _claim(row, ticket, Status.OPENED, now=now)
-            person = senders.find_person(parsed.sender.address if parsed.sender else "")
-            # The receipt answers the sender's message, as for mail opened at intake; history
-            # (an import) writes to no one.
-            with (
-                notifications.muted()
-                if history
-                else notifications.answering(row.message_id, mailbox_address)
-            ):
-                decision = intake.open_as_new_mail(
-                    row, parsed, person=person, now=now, create_senders=False, written=written
-                )
-            reason = decision.reason or _by(by, "opened")
-            InboundMessage.objects.filter(pk=row.pk).update(
-                status=decision.status,
-                reason=reason[:REASON_LENGTH],
-                ticket=decision.ticket,
-                event=decision.event,
+    with intake.files_removed_on_failure() as written, transaction.atomic():
+        _claim(row, ticket, Status.OPENED, now=now)
+        person = senders.find_person(parsed.sender.address if parsed.sender else "")
+        with intake.notices_for(row):  # the receipt answers the sender's message, as at intake
+            decision = intake.open_as_new_mail(
+                row, parsed, person=person, now=now, create_senders=False, written=written
             )
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+        reason = decision.reason or _by(by, "opened")
+        InboundMessage.objects.filter(pk=row.pk).update(
+            status=decision.status,
+            reason=reason[:REASON_LENGTH],
+            ticket=decision.ticket,
+            event=decision.event,
+        )
     logger.info(
         "inbound %s held for %s: %s by %s (%s)",
         row.message_id,

@@ -18,25 +18,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from allie.accounts.models import STAFF_ROLES, User, UserRole
 from allie.tickets.models import Ticket, TicketCopy, TimelineEvent
 from allie.tickets.selectors import may_work_on
 from allie.tickets.services.errors import FORBIDDEN, ServiceError
 from allie.tickets.services.state import record
-
-MESSAGES = {
-    "copy_not_found": gettext_lazy("This person is not copied on this request."),
-}
-
-
-class CopyError(ServiceError):
-    """A refused change to the people copied, with its message in the user's language."""
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES.get(self.code, self.code))
 
 
 def copyable_people(ticket: Ticket, addresses: Iterable[str]) -> list[User]:
@@ -102,12 +89,12 @@ def remove_copy(
 ) -> TimelineEvent:
     """Stop copying a person on the ticket (an agent who works on it); noted internally."""
     if not may_work_on(by, ticket):
-        raise CopyError("copy_not_found", kind=FORBIDDEN)
+        raise ServiceError("copy_not_found", kind=FORBIDDEN)
     now = now or timezone.now()
     with transaction.atomic():
         removed, _ = TicketCopy.objects.filter(ticket_id=ticket.pk, person_id=person_pk).delete()
         if not removed:
-            raise CopyError("copy_not_found", kind=FORBIDDEN)
+            raise ServiceError("copy_not_found", kind=FORBIDDEN)
         return record(
             ticket,
             TimelineEvent.Kind.SYSTEM,

@@ -75,6 +75,7 @@ MESSAGES: dict[str, Promise] = {
     "not_alerted": _("Only the people alerted by this escalation can do this."),
     "escalation_already_acknowledged": _("You already acknowledged this escalation."),
     "escalation_outcome_required": _("Please say how the escalation ended."),
+    "copy_not_found": _("This person is not copied on this request."),
 }
 
 STATUS_PARAMS = ("from", "to", "status")
