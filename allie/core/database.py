@@ -11,7 +11,9 @@ wrong:
 - a read's best plan may depend on its values (a rare status, a large client): PostgreSQL
   could settle on one generic plan for all of them, so reads are planned afresh each time,
   except lookups by a unique key run inside `prepared_lookups()`;
-- an UPDATE or DELETE is planned each time too: it filters like a read.
+- an UPDATE or DELETE is planned each time too: it filters like a read;
+- a statement registered with `always_prepared` (an INSERT wrapped in a data-modifying WITH,
+  say, whose first word is not INSERT) is prepared like an INSERT.
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 _LOOKUPS_PREPARED: ContextVar[bool] = ContextVar("lookups_prepared", default=False)
+_ALWAYS: set[str] = set()
+
+
+def always_prepared(sql: str) -> str:
+    """Register `sql`, a fixed statement text whose plan does not depend on its values (it only
+    writes rows given as parameters), to be kept prepared; return it."""
+    _ALWAYS.add(sql)
+    return sql
 
 
 @contextmanager
@@ -37,6 +47,8 @@ def may_prepare(query: object) -> bool:
     """Whether a statement may be kept prepared (see the module's docstring)."""
     if not isinstance(query, str | bytes):
         return False  # a composed statement (psycopg.sql) is built for one run
+    if query in _ALWAYS:
+        return True
     verb = query.lstrip()[:6].upper()
     if isinstance(verb, bytes):
         verb = verb.decode("ascii", "replace")

@@ -11,6 +11,11 @@ of the row.
 `sql_values` gives a column a fixed SQL fragment instead of a parameter (the ticket's reference,
 computed by the INSERT itself on PostgreSQL). The fragment is part of the cached statement, so
 its text must not vary; its parameters go beside it.
+
+`then` is a second statement written with the row (a ticket's SLA summary and its deadlines):
+on PostgreSQL both go as one statement (the row's INSERT in a data-modifying `WITH`, which
+PostgreSQL always runs to completion), one round trip instead of two; elsewhere one after the
+other.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any, TypeVar
 from django.db import connections, router
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
+
+from allie.core.database import always_prepared
 
 M = TypeVar("M", bound=Model)
 
@@ -71,11 +78,20 @@ def _statement(
     return _Statement(sql=sql, slots=tuple(slots), returns_pk=returns_pk)
 
 
-def insert(obj: M, *, sql_values: Mapping[str, Fragment] | None = None) -> M:
+@functools.cache
+def _with_then(first: str, then: str) -> str:
+    return always_prepared(f"WITH written AS ({first}) {then}")
+
+
+def insert(
+    obj: M, *, sql_values: Mapping[str, Fragment] | None = None, then: Fragment | None = None
+) -> M:
     """Write `obj`, a new instance whose related objects are saved, and return it with its pk.
 
     For models without a parent model (multi-table inheritance writes several tables: use
-    `save()`) whose key is automatic or set on `obj`.
+    `save()`) whose key is automatic or set on `obj`. `then`: a fixed statement text and its
+    parameters, written with the row (see the module's docstring); only for a row whose key is
+    set on `obj` (the combined statement returns nothing).
     """
     model = type(obj)
     meta = model._meta
@@ -86,6 +102,8 @@ def insert(obj: M, *, sql_values: Mapping[str, Fragment] | None = None) -> M:
     connection = connections[using]
     fragments = tuple(sorted((name, sql) for name, (sql, _params) in sql_values.items()))
     statement = _statement(model, using, fragments)
+    if then is not None and meta.auto_field is not None:
+        raise TypeError("insert(then=...) writes rows whose key is set, not generated")
     if pre_save.has_listeners(model):
         pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
     params: list[Any] = []
@@ -98,7 +116,12 @@ def insert(obj: M, *, sql_values: Mapping[str, Fragment] | None = None) -> M:
             raise TypeError(f"{slot.name}: give an expression through sql_values")
         params.append(slot.get_db_prep_save(value, connection=connection))
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
+        if then is not None and connection.vendor == "postgresql":
+            cursor.execute(_with_then(statement.sql, then[0]), [*params, *then[1]])
+        else:
+            cursor.execute(statement.sql, params)
+            if then is not None:
+                cursor.execute(then[0], then[1])
         if statement.returns_pk:
             setattr(obj, meta.pk.attname, cursor.fetchone()[0])
         elif meta.auto_field is not None:

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from allie.core.inserts import insert
+from allie.core.inserts import Fragment, insert
 from allie.core.reference_cache import cached_reference, watch
 from allie.sla.calendars import resolve_calendar
 from allie.sla.domain.calendar import Calendar, add_business_times
@@ -191,15 +191,17 @@ def refresh_ticket_sla(
         values[f"{name}_state"] = reading.state.value
         values[f"{name}_elapsed"] = reading.elapsed_seconds
         values[f"{name}_due_at"] = reading.due
+    rows = _deadline_rows(ticket, clocks, calendar, context["thresholds"], now=now)
     # Plain create or update: this runs inside the ticket service's transaction, which holds
     # the ticket row, so no savepoint dance (update_or_create) is needed.
     if previous is None:
-        summary = insert(TicketSla(ticket=ticket, **values))
-    else:
-        TicketSla.objects.filter(pk=previous.pk).update(**values)
-        summary = previous
-        for field_name, value in values.items():
-            setattr(summary, field_name, value)
+        # A ticket seen for the first time has no deadline yet: its summary and its deadlines
+        # go in one statement on PostgreSQL.
+        return insert(TicketSla(ticket=ticket, **values), then=_deadlines_insert(rows))
+    TicketSla.objects.filter(pk=previous.pk).update(**values)
+    summary = previous
+    for field_name, value in values.items():
+        setattr(summary, field_name, value)
     if old_targets != targets:
         TimelineEvent.objects.create(
             ticket=ticket,
@@ -209,9 +211,9 @@ def refresh_ticket_sla(
             data={"sla": "targets_changed", "from": old_targets, "to": targets},
             created_at=now,
         )
-    _plan_deadlines(
-        ticket, clocks, calendar, context["thresholds"], now=now, fresh=previous is None
-    )
+    # Deadlines already due stay for the sweeper; handled ones stay as history.
+    Deadline.objects.filter(ticket=ticket, handled_at__isnull=True, due_at__gt=now).delete()
+    _insert_deadlines(rows)
     return summary
 
 
@@ -222,22 +224,14 @@ def _targets_of(summary: TicketSla) -> dict[str, int]:
     return {name: getattr(summary, f"{name}_target") for name in CLOCKS}
 
 
-def _plan_deadlines(
-    ticket: Ticket,
-    clocks: SlaClocks,
-    calendar: Calendar,
-    thresholds: list[int],
-    *,
-    now: datetime,
-    fresh: bool = False,
-) -> None:
-    """Replace the ticket's future pending deadlines by those of the clocks now running.
+def _deadline_rows(
+    ticket: Ticket, clocks: SlaClocks, calendar: Calendar, thresholds: list[int], *, now: datetime
+) -> list[tuple[int, str, int, int, datetime]]:
+    """The pending deadlines (ticket, clock, cycle, threshold, due) of the clocks now running.
 
-    Deadlines already due stay for the sweeper; handled ones stay as history. A threshold
-    already crossed is planned "now" and the unique key keeps it from being raised twice.
+    A threshold already crossed is planned "now" and the unique key keeps it from being raised
+    twice.
     """
-    if not fresh:  # a ticket seen for the first time has no deadline yet
-        Deadline.objects.filter(ticket=ticket, handled_at__isnull=True, due_at__gt=now).delete()
     planned = []
     remaining = []  # business time from now to each threshold (none when already crossed)
     for name in CLOCKS:
@@ -249,14 +243,15 @@ def _plan_deadlines(
             needed = reading.target_seconds * threshold / 100
             planned.append((ticket.pk, name, cycle, threshold))
             remaining.append(timedelta(seconds=max(0.0, needed - reading.elapsed_seconds)))
-    if planned:
-        dues = add_business_times(calendar, now, remaining)
-        _insert_deadlines([(*row, due) for row, due in zip(planned, dues, strict=True)])
+    if not planned:
+        return []
+    dues = add_business_times(calendar, now, remaining)
+    return [(*row, due) for row, due in zip(planned, dues, strict=True)]
 
 
-def _insert_deadlines(rows: list[tuple[int, str, int, int, datetime]]) -> None:
-    """Insert pending deadlines (ticket, clock, cycle, threshold, due), skipping those the
-    unique key already holds.
+def _deadlines_insert(rows: list[tuple[int, str, int, int, datetime]]) -> Fragment | None:
+    """The INSERT of pending deadlines (ticket, clock, cycle, threshold, due), skipping those the
+    unique key already holds; None when there are none.
 
     One plain INSERT: the ORM's `bulk_create` built a model and prepared every field of each of
     the dozen rows a ticket plans, which cost more than the rest of the SLA's refresh. On
@@ -264,6 +259,8 @@ def _insert_deadlines(rows: list[tuple[int, str, int, int, datetime]]) -> None:
     converted once by psycopg and kept prepared by the server (allie/core/database.py), where
     a dozen rows as VALUES (sixty parameters) were parsed afresh at every ticket.
     """
+    if not rows:
+        return None
     quote = connection.ops.quote_name
     names = ("ticket_id", "clock", "cycle", "threshold", "due_at")
     columns = ", ".join(quote(name) for name in names)
@@ -278,11 +275,16 @@ def _insert_deadlines(rows: list[tuple[int, str, int, int, datetime]]) -> None:
     else:
         source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, '')"] * len(rows))
         params = [value for row in rows for value in (*row[:4], adapt(row[4]))]
-    with connection.cursor() as cursor:  # our names in the text; the values are parameters
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}, {quote('outcome')}) {source} ON CONFLICT DO NOTHING",
-            params,
-        )
+    # Our names in the text; the values are parameters.
+    sql = f"INSERT INTO {table} ({columns}, {quote('outcome')}) {source} ON CONFLICT DO NOTHING"
+    return sql, params
+
+
+def _insert_deadlines(rows: list[tuple[int, str, int, int, datetime]]) -> None:
+    statement = _deadlines_insert(rows)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
 
 
 def _is_running(reading: ClockReading) -> bool:

@@ -272,7 +272,7 @@ INDEXES: dict[str, Serves] = {
     # --- sla_deadline
     "deadline_once": Serves(
         "a deadline raised once; a ticket's future deadlines replaced "
-        "(allie.sla.services._plan_deadlines)",
+        "(allie.sla.services.refresh_ticket_sla)",
         lambda s: Deadline.objects.filter(
             ticket=s.ticket, handled_at__isnull=True, due_at__gt=s.now
         ),

@@ -189,3 +189,47 @@ def test_a_row_keyed_by_another_row_is_written_with_its_key() -> None:
 
     assert inserted.pk == second.pk
     assert {**columns(inserted), "ticket_id": None} == {**columns(first.sla), "ticket_id": None}
+
+
+def test_a_second_statement_is_written_with_the_row_in_one_statement_on_postgresql() -> None:
+    """`then`: the SLA summary's deadlines go in the summary's own statement (one round trip on
+    PostgreSQL), kept prepared; elsewhere right after it. Both rows are written either way."""
+    from django.test.utils import CaptureQueriesContext
+
+    from allie.core.database import may_prepare
+    from allie.sla.models import Deadline, TicketSla
+
+    ticket = inserts.insert(a_ticket(UserFactory(), "with deadlines"))
+    values: dict[str, Any] = {"computed_at": WHEN}
+    for clock in ("first_response", "next_update", "resolution"):
+        values |= {f"{clock}_target": 60, f"{clock}_state": "running", f"{clock}_elapsed": 0}
+    then = (
+        "INSERT INTO sla_deadline (ticket_id, clock, cycle, threshold, due_at, outcome) "
+        "VALUES (%s, %s, 0, 100, %s, '')",
+        [ticket.pk, "resolution", connection.ops.adapt_datetimefield_value(WHEN)],
+    )
+    with CaptureQueriesContext(connection) as captured:
+        summary = inserts.insert(TicketSla(ticket=ticket, **values), then=then)
+
+    assert summary.pk == ticket.pk
+    assert TicketSla.objects.filter(ticket=ticket).exists()
+    assert list(Deadline.objects.filter(ticket=ticket).values_list("clock", "due_at")) == [
+        ("resolution", WHEN)
+    ]
+    statements = [query["sql"] for query in captured.captured_queries]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1
+        assert statements[0].startswith("WITH written AS (INSERT INTO")
+        assert may_prepare(
+            inserts._with_then(inserts._statement(TicketSla, "default", ()).sql, then[0])
+        )
+    else:
+        assert len(statements) == 2
+
+
+def test_a_second_statement_needs_a_row_whose_key_is_set() -> None:
+    """A generated key would have to come back: `then` refuses such a row, writing nothing."""
+    ticket = a_ticket(UserFactory(), "refused")
+    with pytest.raises(TypeError):
+        inserts.insert(ticket, then=("SELECT 1", []))
+    assert not Ticket.objects.filter(title="refused").exists()

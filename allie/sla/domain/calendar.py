@@ -478,6 +478,8 @@ def business_time_between(calendar: Calendar, start: datetime, end: datetime) ->
     if end_utc < start_utc:
         raise ValueError(f"end ({end}) is before start ({start})")
     total = timedelta(0)
+    if end_utc == start_utc:  # a clock read at the moment it starts (a ticket just opened)
+        return total
     for span_start, span_end in _spans(calendar, start_utc, end_utc):
         total += span_end - span_start
     return total

@@ -32,7 +32,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from allie.sla.domain.calendar import Calendar, add_business_time, business_time_between
+from allie.sla.domain.calendar import (
+    Calendar,
+    add_business_time,
+    add_business_times,
+    business_time_between,
+)
 from allie.sla.domain.errors import ClockError, PolicyError
 
 #: Statuses that stop the clocks (the ticket lifecycle's resolved and final statuses).
@@ -176,17 +181,15 @@ def compute_clocks(
     # First response: from the opening to the first reply or stopping status, never paused.
     stops = [at for at, status in statuses if status in STOPPING_STATUSES][:1] + replies[:1]
     first_stop = min(stops) if stops else None
-    first_response = _reading(
+    first_response = _count(
         calendar,
         policy.target("first_response"),
         [(opened_at, first_stop or now)],
-        now,
         stopped=first_stop is not None,
         paused=False,
     )
-
-    resolution = _reading(
-        calendar, policy.target("resolution"), counting, now, stopped=stopped, paused=paused
+    resolution = _count(
+        calendar, policy.target("resolution"), counting, stopped=stopped, paused=paused
     )
 
     # Next update: intervals between consecutive public replies, the first from the opening.
@@ -196,18 +199,19 @@ def compute_clocks(
     for start, end in itertools.pairwise(bounds):
         if _total(calendar, _clip(counting, start, end)) > target:
             breaches += 1
-    latest = _reading(
-        calendar, target, _clip(counting, bounds[-2], now), now, stopped=stopped, paused=paused
+    latest = _count(
+        calendar, target, _clip(counting, bounds[-2], now), stopped=stopped, paused=paused
     )
+    first, update, whole = _readings(calendar, now, [first_response, latest, resolution])
     next_update = NextUpdateReading(
-        state=latest.state,
-        elapsed_seconds=latest.elapsed_seconds,
-        remaining_seconds=latest.remaining_seconds,
-        target_seconds=latest.target_seconds,
-        due=latest.due,
+        state=update.state,
+        elapsed_seconds=update.elapsed_seconds,
+        remaining_seconds=update.remaining_seconds,
+        target_seconds=update.target_seconds,
+        due=update.due,
         breaches=breaches,
     )
-    return SlaClocks(first_response=first_response, next_update=next_update, resolution=resolution)
+    return SlaClocks(first_response=first, next_update=next_update, resolution=whole)
 
 
 def _utc(moment: datetime, field: str) -> datetime:
@@ -229,16 +233,26 @@ def _total(calendar: Calendar, spans: Iterable[Span]) -> timedelta:
     return sum((business_time_between(calendar, start, end) for start, end in spans), timedelta(0))
 
 
-def _reading(
+@dataclass(frozen=True)
+class _Counted:
+    """A clock's reading before its due moment is known, when it runs on from ``now``."""
+
+    state: ClockState
+    elapsed: timedelta
+    target: timedelta
+    due: datetime | None
+    runs_on: bool  # due when ``target - elapsed`` more business time has passed after ``now``
+
+
+def _count(
     calendar: Calendar,
     target: timedelta,
     spans: Sequence[Span],
-    now: datetime,
     *,
     stopped: bool,
     paused: bool,
-) -> ClockReading:
-    """Read a clock that counted during ``spans`` (all before ``now``)."""
+) -> _Counted:
+    """Count a clock that counted during ``spans`` (all before ``now``)."""
     elapsed = timedelta(0)
     due: datetime | None = None
     for start, end in spans:
@@ -255,13 +269,21 @@ def _reading(
     else:
         state = ClockState.RUNNING
     if stopped or paused:
-        due = None
-    elif due is None:  # not reached yet: the clock runs on from now
-        due = add_business_time(calendar, now, target - elapsed)
-    return ClockReading(
-        state=state,
-        elapsed_seconds=elapsed.total_seconds(),
-        remaining_seconds=(target - elapsed).total_seconds(),
-        target_seconds=target.total_seconds(),
-        due=due,
-    )
+        return _Counted(state, elapsed, target, None, runs_on=False)
+    return _Counted(state, elapsed, target, due, runs_on=due is None)
+
+
+def _readings(calendar: Calendar, now: datetime, counted: Sequence[_Counted]) -> list[ClockReading]:
+    """Finish the readings; the clocks that run on from ``now`` share one walk of the calendar."""
+    running = [item for item in counted if item.runs_on]
+    dues = iter(add_business_times(calendar, now, [item.target - item.elapsed for item in running]))
+    return [
+        ClockReading(
+            state=item.state,
+            elapsed_seconds=item.elapsed.total_seconds(),
+            remaining_seconds=(item.target - item.elapsed).total_seconds(),
+            target_seconds=item.target.total_seconds(),
+            due=next(dues) if item.runs_on else item.due,
+        )
+        for item in counted
+    ]
