@@ -35,6 +35,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,11 @@ def main() -> int:
             phase = time.perf_counter()
             results["peer"] = run_peer(config, cleanup)
             results["phases_s"]["peer"] = round(time.perf_counter() - phase, 1)
+            phase = time.perf_counter()
+            duel = creation_duel(config)
+            if duel is not None:
+                results["creation_duel"] = duel
+                results["phases_s"]["creation_duel"] = round(time.perf_counter() - phase, 1)
             results["ratios"] = ratios(results["allie"], results["peer"])
         results["budgets"] = budgets(results)
     except KeyboardInterrupt:
@@ -357,6 +363,7 @@ def run_allie(config: Config, cleanup: Cleanup) -> dict[str, Any]:
     with console.status("Allié: starting gunicorn (2 workers)"):
         wait_until_up(base + "/health/", gunicorn, log)
     load = drive(base, endpoints, config, system="Allié")
+    keep_serving("allie", base, endpoints, "api_create")
     for name, figures in load.items():
         figures.update(queries.get(name, {}))
     return {"seeding": seeding, "endpoints": load, "notes": endpoint_notes(endpoints)}
@@ -836,10 +843,56 @@ def run_peer(config: Config, cleanup: Cleanup) -> dict[str, Any]:
     with console.status("Peer: starting gunicorn (2 workers)"):
         wait_until_up(base + "/", gunicorn, log)
     load = drive(base, endpoints, config, system="Peer")
+    keep_serving("peer", base, endpoints, "public_submit_post")
     for name, figures in load.items():
         figures.update(prepared["queries"].get(name, {}))
         figures.pop("status", None)
     return {"seeding": seeding, "endpoints": load}
+
+
+# --- Creation in alternation --------------------------------------------------------------
+
+# Each system's creation endpoint, still served after its own run (both servers stop at the
+# clean-up), for the rounds in alternation.
+SERVING: dict[str, tuple[str, Endpoint]] = {}
+DUEL_ROUNDS = 3
+
+
+def keep_serving(system: str, base: str, endpoints: list[Endpoint], name: str) -> None:
+    for endpoint in endpoints:
+        if endpoint.name == name:
+            SERVING[system] = (base, endpoint)
+
+
+def creation_duel(config: Config) -> dict[str, Any] | None:
+    """Both systems' ticket creation again, in turns: Allié then the peer, the peer then Allié,
+    Allié then the peer, half the usual duration each.
+
+    The two systems' main runs are minutes apart, and this shared machine's speed drifts more
+    than the difference being measured from one minute to the next (docs/performance.md). Taken
+    in turns, a few seconds apart, both see the same machine: the creation budget is judged on
+    the median of the rounds' ratios.
+    """
+    if "allie" not in SERVING or "peer" not in SERVING:
+        return None
+    turn = replace(config, duration=max(3, config.duration // 2))
+    rounds = []
+    for number in range(DUEL_ROUNDS):
+        order = ("allie", "peer") if number % 2 == 0 else ("peer", "allie")
+        rates: dict[str, float] = {}
+        for system in order:
+            base, endpoint = SERVING[system]
+            label = f"{'Allié' if system == 'allie' else 'Peer'}: round {number + 1}"
+            rates[system] = drive(base, [endpoint], turn, system=label)[endpoint.name]["rps"]
+        rounds.append({**rates, "ratio": divide(rates["allie"], rates["peer"])})
+    ratios = [item["ratio"] for item in rounds if item["ratio"] is not None]
+    return {
+        "seconds_per_turn": turn.duration,
+        "rounds": rounds,
+        "allie_rps_median": round(statistics.median(item["allie"] for item in rounds), 1),
+        "peer_rps_median": round(statistics.median(item["peer"] for item in rounds), 1),
+        "ratio_median": round(statistics.median(ratios), 1) if ratios else None,
+    }
 
 
 # The pairs compared: Allié's endpoint, the peer's counterpart, and which figure.
@@ -909,16 +962,15 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": value >= CREATION_BUDGET_RPS,
             }
         )
+    duel = results.get("creation_duel")
     for name, ratio in results.get("ratios", {}).items():
         target = CREATION_RATIO_BUDGET if name == "api_create" else READ_RATIO_BUDGET
         value = ratio["times_faster"]
-        rows.append(
-            {
-                "budget": f"{endpoints[name]['label']}: {target:.0f}× the peer or more",
-                "value": value,
-                "met": value is not None and value >= target,
-            }
-        )
+        label = f"{endpoints[name]['label']}: {target:.0f}× the peer or more"
+        if name == "api_create" and duel is not None:
+            # Judged on the rounds in alternation (creation_duel), not on runs minutes apart.
+            value, label = duel["ratio_median"], f"{label} (median of rounds in turns)"
+        rows.append({"budget": label, "value": value, "met": value is not None and value >= target})
     return rows
 
 
@@ -973,6 +1025,22 @@ def show(results: dict[str, Any]) -> None:
                 f"{ratio}" if ratio else "",
             )
     console.print(table)
+    duel = results.get("creation_duel")
+    if duel:
+        turns = Table(title=f"Ticket creation in turns ({duel['seconds_per_turn']} s each), req/s")
+        for column in ("round", "Allié", "peer", "× faster"):
+            turns.add_column(column, justify="right")
+        for number, item in enumerate(duel["rounds"], 1):
+            turns.add_row(
+                str(number), f"{item['allie']:.1f}", f"{item['peer']:.1f}", str(item["ratio"])
+            )
+        turns.add_row(
+            "median",
+            f"{duel['allie_rps_median']:.1f}",
+            f"{duel['peer_rps_median']:.1f}",
+            str(duel["ratio_median"]),
+        )
+        console.print(turns)
     verdicts = Table(title="Budgets (they apply at 1,000,000 tickets; ratios at 100,000)")
     verdicts.add_column("budget")
     verdicts.add_column("this run", justify="right")
