@@ -44,7 +44,12 @@ NOTICES: tuple[Notice, ...] = (
     Notice("sla_warning", AGENT, False, _("A request you own is getting close to its target")),
     Notice("sla_breach", AGENT, True, _("A request you own missed its target")),
     Notice("escalation", AGENT, True, _("A request was escalated to you")),
-    Notice("mail_held", AGENT, True, _("Mail about a request you own waits for your review")),
+    Notice(
+        "mail_held",
+        AGENT,
+        True,
+        _("Mail about a request you own, or your team's unowned one, waits for your review"),
+    ),
 )
 
 BY_CODE: dict[str, Notice] = {notice.code: notice for notice in NOTICES}

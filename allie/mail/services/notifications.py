@@ -279,10 +279,15 @@ def _plan_system(event: TimelineEvent, people_by_pk: dict[int, User] | None) -> 
         summary = _summary(event, notice, clock=clock, threshold=data.get("threshold"), due=due)
         return [Planned(owner, summary)]
     if data.get("mail") == "held":
-        owner = _person(event.ticket.owner_id, event)
-        if owner is None:
-            return []  # the ticket page shows held mail to every agent who works on it
-        return [Planned(owner, _summary(event, "mail_held", sender=data.get("sender", "")))]
+        # Its owner reviews it; on a ticket nobody owns, the lead of its team. The ticket page
+        # shows it besides to every agent who works on the ticket.
+        ticket = event.ticket
+        reviewer = _person(ticket.owner_id, event)
+        if reviewer is None and ticket.team_id is not None:
+            reviewer = User.objects.filter(led_teams__pk=ticket.team_id).first()
+        if reviewer is None:
+            return []
+        return [Planned(reviewer, _summary(event, "mail_held", sender=data.get("sender", "")))]
     if data.get("escalation") == "raised":
         team_name = ""
         if data.get("team"):

@@ -374,3 +374,21 @@ def test_the_owner_hears_that_mail_waits_and_the_timeline_says_so(desk, scene, c
         "stranger@elsewhere.test attend un examen",
     )
     assert any(line in page.content.decode() for line in summary)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("team", [True, False], ids=["team-lead", "no-team"])
+def test_on_a_ticket_nobody_owns_the_lead_of_its_team_hears_that_mail_waits(desk, scene, team):
+    """Nobody owns it yet: the notice goes to the lead of the ticket's team, else to no one (the
+    ticket page still shows the held mail to every agent who works on it)."""
+    if team:
+        Ticket.objects.filter(pk=scene.ticket.pk).update(team=desk.support)
+    before = set(OutboundMessage.objects.values_list("pk", flat=True))
+
+    held(scene)
+
+    notices = OutboundMessage.objects.exclude(pk__in=before).filter(kind="notification")
+    expected = [desk.lea.pk] if team else []
+    assert [row.recipient_id for row in notices] == expected
+    for row in notices:
+        assert [item["notice"] for item in row.events] == ["mail_held"]
