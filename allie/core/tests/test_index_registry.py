@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Max, Model, QuerySet
+from django.db.models import Max, Model, Q, QuerySet
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
@@ -337,8 +337,8 @@ INDEXES: dict[str, Serves] = {
     "inbound_once_per_message_id": Serves(
         "a message stored once; a reply threaded by its headers "
         "(allie.mail.services.threads.ticket_ids_by_headers)",
-        lambda s: InboundMessage.objects.filter(
-            message_id__in=["<a@client.test>"], ticket__isnull=False
+        lambda s: InboundMessage.objects.filter(message_id__in=["<a@client.test>"]).filter(
+            Q(ticket__isnull=False) | Q(held_for__isnull=False)
         ),
     ),
     "inbound_once_per_mailbox_uid": Serves(

@@ -1,7 +1,9 @@
 """Which ticket a message continues: threading headers first, then the reference in the subject.
 
 In-Reply-To, then References from the newest to the oldest, are looked up among the messages we
-received and sent; failing that, a reference such as ``[D-000123]`` in the subject. A candidate
+received and sent; failing that, a reference such as ``[D-000123]`` in the subject. A message we
+received and held for review points to the ticket it was held for, so a follow-up to it is
+weighed against that ticket (and held for it again, unless its sender may write there). A candidate
 lands the message only when the sender may write on it (its requester, their organisation's
 contact, a person copied on it, or an agent who works on it): anyone can quote a reference or
 a Message-ID, and a stranger must never write into someone else's ticket. Their mail waits for
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 
 from allie.mail.domain.parsing import ParsedMessage
 from allie.mail.models import InboundMessage, OutboundMessage
@@ -39,11 +42,15 @@ def ticket_ids_by_headers(parsed: ParsedMessage) -> list[int]:
     ids = thread_ids(parsed)
     if not ids:
         return []
-    found: dict[str, int] = dict(
-        InboundMessage.objects.filter(message_id__in=ids, ticket__isnull=False).values_list(
-            "message_id", "ticket_id"
-        )
+    received = InboundMessage.objects.filter(message_id__in=ids).filter(
+        Q(ticket__isnull=False) | Q(held_for__isnull=False)
     )
+    found: dict[str, int] = {
+        message_id: ticket_id or held_for_id
+        for message_id, ticket_id, held_for_id in received.values_list(
+            "message_id", "ticket_id", "held_for_id"
+        )
+    }
     missing = [message_id for message_id in ids if message_id not in found]
     if missing:
         found.update(

@@ -392,3 +392,43 @@ def test_on_a_ticket_nobody_owns_the_lead_of_its_team_hears_that_mail_waits(desk
     assert [row.recipient_id for row in notices] == expected
     for row in notices:
         assert [item["notice"] for item in row.events] == ["mail_held"]
+
+
+def follow_up(sender: str, answered: str, number: int) -> bytes:
+    """A message answering only `answered` (no References, no reference in its subject)."""
+    return simple(
+        sender,
+        "Oubli",
+        message_id=f"<follow-up-{number}@elsewhere.test>",
+        body="J'oubliais : c'est l'écran du poste 12.\n",
+        In_Reply_To=answered,
+    )
+
+
+@pytest.mark.django_db
+def test_a_follow_up_to_held_mail_is_held_for_the_same_ticket(desk, scene):
+    """The stranger answers their own held message: weighed against the ticket it was held for
+    (held again), not taken for new mail (which would open a stray ticket or be rejected)."""
+    first = held(scene)
+    tickets = Ticket.objects.count()
+
+    result = receive_message(
+        follow_up("stranger@elsewhere.test", first.message_id, 1), mailbox=scene.mailbox, now=NOW
+    )
+
+    assert result.outcome == "held", result
+    assert result.message.held_for_id == scene.ticket.pk
+    assert Ticket.objects.count() == tickets
+
+
+@pytest.mark.django_db
+def test_the_requester_answering_held_mail_she_was_copied_on_writes_on_her_ticket(desk, scene):
+    first = held(scene)
+
+    result = receive_message(
+        follow_up(desk.alice.email, first.message_id, 2), mailbox=scene.mailbox, now=NOW
+    )
+
+    assert result.outcome == "threaded", result
+    assert result.message.ticket_id == scene.ticket.pk
+    assert scene.ticket.events.filter(body__contains="poste 12", is_public=True).exists()
