@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from allie.accounts.models import Organisation
+from allie.core.database import prepared_lookups
 from allie.tickets.models import OPEN_STATUSES, Handoff, Status, Ticket, TimelineEvent
 
 if TYPE_CHECKING:
@@ -70,13 +71,16 @@ def served_organisation_ids(user: User) -> list[int]:
 def get_visible_ticket(user: Any, reference: str) -> Ticket:
     """Return the ticket with this reference if `user` may see it, else raise Http404."""
     # References are unique: no ORDER BY (the model's default order would let the planner walk
-    # the whole table by date instead of using the `UPPER(reference)` index).
-    found = list(
-        Ticket.objects.visible_to(user)
-        .select_related("requester", "organisation", "site", "service", "owner", "team")
-        .filter(reference__iexact=reference)
-        .order_by()[:1]
-    )
+    # the whole table by date instead of using the `UPPER(reference)` index). A lookup by that
+    # unique key, kept prepared on PostgreSQL: planning its six joins cost ten times running it
+    # (3.2 ms against 0.3 ms), and any plan starts from the reference's index.
+    with prepared_lookups():
+        found = list(
+            Ticket.objects.visible_to(user)
+            .select_related("requester", "organisation", "site", "service", "owner", "team")
+            .filter(reference__iexact=reference)
+            .order_by()[:1]
+        )
     if not found:
         raise Http404
     return found[0]
