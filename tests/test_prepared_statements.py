@@ -45,8 +45,9 @@ def test_a_composed_statement_is_never_prepared():
 )
 def test_the_ticket_lookup_by_reference_stays_prepared(desk, client):
     """A ticket page, and the API's ticket reads, look the ticket up by its unique reference with
-    six joins: planning them cost ten times running them, so the server keeps that one
-    prepared (and still plans the page's other reads for their values)."""
+    six joins: planning them cost ten times running them, so the server keeps that one (and
+    the SLA card's summary, by its key) prepared, and still plans the page's other reads for
+    their values."""
     from allie.tickets.services import open_ticket
 
     ticket = open_ticket(requester=desk.alice, title="Écran noir")
@@ -59,4 +60,5 @@ def test_the_ticket_lookup_by_reference_stays_prepared(desk, client):
         prepared = [row[0] for row in cursor.fetchall()]
 
     assert [text for text in prepared if 'FROM "tickets_ticket"' in text and "UPPER(" in text]
+    assert [text for text in prepared if 'FROM "sla_ticketsla"' in text]  # the SLA card's, by key
     assert not [text for text in prepared if "tickets_timelineevent" in text]
