@@ -6,8 +6,9 @@
 Seeds a PostgreSQL database of its own exactly as `make bench` does (`allie.demo.volume`, then
 `VACUUM ANALYZE` and the search index), then calls each endpoint of `make bench` with Django's
 test client in this process: a warm-up, one call under query capture, then `--rounds` rounds of
-`--requests` calls each. It prints, per endpoint, the queries per request and the median over
-the rounds of each round's p50 and p95 (a shared machine is noisy; the median of rounds is
+`--requests` calls each. It prints, per endpoint, the queries per request, the server's planning
+and run time of its reads (see `planning`), and the median over the rounds of each round's p50
+and p95 (a shared machine is noisy; the median of rounds is
 steadier than one long run). No HTTP server, no wrk: this is the profiler's view, for finding
 what a request spends; `make bench` gives the figures under load. `--keep` leaves the database
 for profiling; `--reuse` measures a kept one again without seeding. Figures go to
@@ -86,6 +87,7 @@ def measure(endpoints: list[Any], requests: int, rounds: int) -> dict[str, dict[
     from django.db import connection
     from django.test import Client
 
+    from allie.core.database import may_prepare
     from allie.sla.calendars import clear_calendar_cache
 
     figures: dict[str, dict[str, Any]] = {}
@@ -110,12 +112,12 @@ def measure(endpoints: list[Any], requests: int, rounds: int) -> dict[str, dict[
             raise RuntimeError(f"{endpoint.path}: HTTP {response.status_code}")
         clear_calendar_cache()
         call()
-        queries: list[str] = []
+        queries: list[tuple[str, Any, bool]] = []
 
         def count(
             execute: Any, sql: str, params: Any, many: bool, context: Any, queries: Any = queries
         ) -> Any:
-            queries.append(sql)
+            queries.append((sql, params, may_prepare(sql)))
             return execute(sql, params, many, context)
 
         # Counted with an execute wrapper: the test client's request_started signal empties
@@ -135,6 +137,7 @@ def measure(endpoints: list[Any], requests: int, rounds: int) -> dict[str, dict[
         figures[endpoint.name] = {
             "label": endpoint.label,
             "queries": len(queries),
+            **planning(queries),
             "p50_ms": round(statistics.median(p50s), 1),
             "p95_ms": round(statistics.median(p95s), 1),
             "rounds_p50_ms": [round(value, 1) for value in p50s],
@@ -142,12 +145,55 @@ def measure(endpoints: list[Any], requests: int, rounds: int) -> dict[str, dict[
     return figures
 
 
+def planning(queries: list[tuple[str, Any, bool]]) -> dict[str, Any]:
+    """The server's planning and run time of a request's reads, from `EXPLAIN (ANALYZE,
+    SUMMARY)` of each (reads only: EXPLAIN ANALYZE runs the statement).
+
+    A read the server keeps prepared (`allie.core.database.may_prepare` said so when it ran) is
+    planned once per connection, so its planning is left out of `plan_ms`: the figure is what
+    each request pays. The read whose planning costs most is named, for the next look.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    plan_ms = run_ms = 0.0
+    costliest = (0.0, "")
+    with connection.cursor() as cursor:
+        for sql, params, prepared in queries:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or "INSERT" in sql.upper():
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, SUMMARY, TIMING OFF) " + sql, params)
+            lines = [row[0] for row in cursor.fetchall()]
+            planned = _summary_ms(lines, "Planning Time")
+            run_ms += _summary_ms(lines, "Execution Time")
+            if not prepared:
+                plan_ms += planned
+                costliest = max(costliest, (planned, sql[:100]))
+    return {
+        "plan_ms": round(plan_ms, 2),
+        "run_ms": round(run_ms, 2),
+        "costliest_plan": {"ms": round(costliest[0], 2), "sql": costliest[1]},
+    }
+
+
+def _summary_ms(lines: list[str], label: str) -> float:
+    for line in lines:
+        if line.startswith(label + ":"):
+            return float(line.split(":")[1].split()[0])
+    return 0.0
+
+
 def show(figures: dict[str, dict[str, Any]]) -> None:
-    print(f"{'endpoint':<24}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}   p50 of each round")
+    print(
+        f"{'endpoint':<24}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'plan ms':>9}{'run ms':>8}"
+        "   p50 of each round"
+    )
     for values in figures.values():
         print(
             f"{values['label']:<24}{values['queries']:>8}{values['p50_ms']:>9}"
-            f"{values['p95_ms']:>9}   {values['rounds_p50_ms']}"
+            f"{values['p95_ms']:>9}{values.get('plan_ms', '-'):>9}{values.get('run_ms', '-'):>8}"
+            f"   {values['rounds_p50_ms']}"
         )
 
 
