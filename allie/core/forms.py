@@ -5,12 +5,16 @@ each through a template and its includes (a select: one per option), which cost 
 a page. Inputs and selects are written here from the context Django builds for its templates,
 with the same markup (`allie/workspace/tests/test_ticket_page_rendering.py` compares them);
 every other template (textareas, radios, errors) is Django's own.
+
+`FastModelChoiceField` reads a model choice field's rows with one plain query: Django's reads
+them through a server-side cursor on PostgreSQL, three round trips for a dozen options.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html
 
@@ -90,3 +94,23 @@ class FastFormRenderer(DjangoTemplates):
 
 
 FAST_RENDERER = FastFormRenderer()
+
+
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """Django's model choices, read with a plain query instead of a server-side cursor.
+
+    `ModelChoiceIterator` reads the rows with `.iterator()`, which on PostgreSQL declares,
+    fetches from and closes a cursor: three round trips for a dozen rows. Same rows, one trip.
+    """
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class FastModelChoiceField(forms.ModelChoiceField):
+    """A model choice field whose rows are read in one plain query."""
+
+    iterator = _ListedChoices

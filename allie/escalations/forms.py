@@ -8,12 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import Team
+from allie.core.forms import FastModelChoiceField
 from allie.escalations.models import Level
 
 
 class EscalateForm(forms.Form):
     level = forms.ChoiceField(label=_("Escalate to"), choices=Level.choices)
-    team = forms.ModelChoiceField(
+    team = FastModelChoiceField(
         label=_("Team (for another team)"), queryset=Team.objects.none(), required=False
     )
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea, max_length=4000)

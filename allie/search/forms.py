@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from allie.catalog.models import Service
+from allie.core.forms import FastModelChoiceField
 from allie.search.domain.query import MAX_QUERY_LENGTH
 from allie.search.services import SearchFilters
 from allie.tickets.models import Status
@@ -26,10 +27,10 @@ def status_choices() -> list[tuple[str, Any]]:
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=status_choices)
-    service = forms.ModelChoiceField(
+    service = FastModelChoiceField(
         label=_("Service"), required=False, queryset=Service.objects.none(), empty_label=None
     )
-    organisation = forms.ModelChoiceField(
+    organisation = FastModelChoiceField(
         label=_("Organisation"), required=False, queryset=Service.objects.none(), empty_label=None
     )
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import User
+from allie.core.forms import FastModelChoiceField
 from allie.core.reports import PeriodForm
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -20,7 +21,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 class CommitmentForm(forms.Form):
     what = forms.CharField(label=_("What you promise"), max_length=500, required=False)
-    promised_to = forms.ModelChoiceField(
+    promised_to = FastModelChoiceField(
         label=_("To whom"),
         queryset=User.objects.none(),
         required=False,

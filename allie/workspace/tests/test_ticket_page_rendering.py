@@ -226,3 +226,24 @@ def test_the_timeline_names_people_whether_the_page_had_read_them_or_not(
 # calendars), its SLA card, the agents offered by the handoff form (no handoff pending), and
 # the mail held for review, and the people copied on the ticket.
 PAGE_QUERIES = 20
+
+
+@pytest.mark.django_db
+def test_the_page_reads_its_choices_without_a_server_side_cursor(
+    desk, open_for, client, monkeypatch
+):
+    """Every select of the ticket page (handoff, fields, commitment, escalation) and of the
+    search page reads its options with one plain query: Django's model choices go through
+    `.iterator()`, a server-side cursor on PostgreSQL (three round trips each)."""
+    from django.db import connection
+
+    ticket = open_for()
+    chunked = []
+    plain = connection.chunked_cursor
+    monkeypatch.setattr(connection, "chunked_cursor", lambda: chunked.append(1) or plain())
+    client.force_login(desk.person("agathe"))
+
+    assert client.get(reverse("workspace:ticket", args=[ticket.reference])).status_code == 200
+    assert client.get(reverse("search:desk"), {"q": "écran"}).status_code == 200
+
+    assert chunked == []
