@@ -20,6 +20,7 @@ from allie.mail.services.intake import receive_message
 from allie.mail.tests.test_intake_support import (
     NOTICE_ID,
     NOW,
+    HeldScene,
     make_mailbox,
     simple,
     stored_files,
@@ -56,13 +57,7 @@ def with_attachment(sender: str, *, number: int = 1) -> bytes:
 
 @pytest.fixture
 def scene(desk):
-    """Alice's ticket D-000140 (with the desk's notice about it) and the desk's mailbox."""
-
-    class Scene:
-        mailbox = make_mailbox(desk)
-        ticket = ticket_with_reference(desk.alice)
-
-    return Scene
+    return HeldScene(desk)
 
 
 def held(scene, sender: str = "stranger@elsewhere.test", **kwargs) -> InboundMessage:

@@ -92,3 +92,12 @@ def simple(
 def stored_files() -> set[Path]:
     root = Path(settings.ATTACHMENTS_ROOT)
     return {path for path in root.rglob("*") if path.is_file()}
+
+
+class HeldScene:
+    """Alice's ticket D-000140 (with the desk's notice about it) and the desk's mailbox: the
+    ticket a stranger's reply is held for."""
+
+    def __init__(self, desk: Any) -> None:
+        self.mailbox = make_mailbox(desk)
+        self.ticket = ticket_with_reference(desk.alice)

@@ -16,8 +16,7 @@ from allie.mail.services.intake import receive_message
 from allie.mail.tests.test_intake_support import (
     NOTICE_ID,
     NOW,
-    make_mailbox,
-    ticket_with_reference,
+    HeldScene,
 )
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.services import open_ticket
@@ -44,11 +43,7 @@ def hostile_reply(number: int = 1) -> bytes:
 
 @pytest.fixture
 def scene(desk):
-    class Scene:
-        mailbox = make_mailbox(desk)
-        ticket = ticket_with_reference(desk.alice)
-
-    return Scene
+    return HeldScene(desk)
 
 
 def hold(scene, number: int = 1) -> InboundMessage:
