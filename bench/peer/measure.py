@@ -3,8 +3,9 @@
 Run by bench/run.py with the peer's own interpreter, from bench/peer/ (PEER_DATABASE_URL set):
 creates a logged-in session for the staff user `staff01` (as the team's mksession.py does),
 picks a ticket in the middle of the id range, builds the URLs under load (the staff ticket
-list's data XHR, a ticket page, the list's search, the public submit form) and counts the SQL
-queries of each with Django's test client (as the team's count_queries.py does). Prints
+list's data XHR, a ticket page, the list's search, the public submit form, the REST API's
+ticket creation) and counts the SQL queries of each with Django's test client (as the team's
+count_queries.py does). Prints
 {"session": ..., "queue": ..., "urls": {...}, "queries": {...}} on standard output.
 """
 
@@ -77,6 +78,7 @@ def main() -> dict[str, object]:
         "ticket_view": f"/tickets/{middle.id}/",
         "search_json": "/datatables_ticket_list/" + query_to_base64(search) + table,
         "public_submit_post": "/tickets/submit/",
+        "api_create_rest": "/api/tickets/",
     }
     staff = Client()
     staff.cookies["sessionid"] = session.session_key
@@ -97,6 +99,12 @@ def main() -> dict[str, object]:
     with CaptureQueriesContext(connection) as captured:
         response = anonymous.post(urls["public_submit_post"], form)
     queries["public_submit_post"] = {"status": response.status_code, "queries": len(captured)}
+    # The REST API's creation, as the staff user (the API is for staff; session and CSRF).
+    rest = {key: value for key, value in form.items() if key != "body"}
+    rest.update(description=form["body"], title="Printer jammed (bench count, API)")
+    with CaptureQueriesContext(connection) as captured:
+        response = staff.post(urls["api_create_rest"], rest, content_type="application/json")
+    queries["api_create_rest"] = {"status": response.status_code, "queries": len(captured)}
     return {
         "session": session.session_key,
         "csrf": CSRF,
