@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from allie.accounts.models import STAFF_ROLES, Organisation, User, UserRole
+from allie.accounts.models import STAFF_ROLES, Organisation, Role, User, UserRole
 
 
 def visible_organisations(user: Any) -> QuerySet[Organisation]:
@@ -49,4 +49,21 @@ def visible_people(user: Any) -> QuerySet[User]:
         | Q(organisation_id__in=served_organisation_ids(user))
         | Q(pk__in=staff)
         | Q(is_superuser=True)
+    )
+
+
+def serving_lead_or_admin(organisation_id: int | None) -> User | None:
+    """Return who answers for an organisation when nobody closer does: the lead of a team
+    serving it (the first by id), else an administrator; active people only."""
+    lead = (
+        User.objects.filter(led_teams__serves=organisation_id, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if lead is not None:
+        return lead
+    return (
+        User.objects.filter(role_grants__role=Role.ADMINISTRATOR, is_active=True)
+        .order_by("pk")
+        .first()
     )

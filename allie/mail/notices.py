@@ -48,7 +48,7 @@ NOTICES: tuple[Notice, ...] = (
         "mail_held",
         AGENT,
         True,
-        _("Mail about a request you own, or your team's unowned one, waits for your review"),
+        _("Mail about a request you own, or an unowned one you answer for, waits for your review"),
     ),
 )
 

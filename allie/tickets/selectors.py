@@ -103,6 +103,23 @@ def may_work_on(user: Any, ticket: Ticket) -> bool:
     return ticket.organisation_id in served_organisation_ids(user)
 
 
+def who_takes_charge(ticket: Ticket) -> User | None:
+    """Return who answers for a ticket nobody owns: the lead of its team, else the lead of a
+    team serving its organisation, else an administrator (active people only).
+
+    The one rule for work about an unowned ticket that must reach a person: follow-ups of low
+    survey answers and mail held for review.
+    """
+    from allie.accounts.models import User as Person
+    from allie.accounts.selectors import serving_lead_or_admin
+
+    if ticket.team_id is not None:
+        lead = Person.objects.filter(led_teams__pk=ticket.team_id, is_active=True).first()
+        if lead is not None:
+            return lead
+    return serving_lead_or_admin(ticket.organisation_id)
+
+
 def may_act_for_requester(user: Any, ticket: Ticket) -> bool:
     """Return whether `user` speaks for the requester (is them, or their organisation's contact)."""
     if not user.is_authenticated:

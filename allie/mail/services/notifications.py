@@ -32,6 +32,7 @@ from allie.mail.models import InboundMessage, NotificationPreference, OutboundMe
 from allie.mail.services.outbox import absolute_url, build_message, render_plain
 from allie.sla.models import Clock, TicketSla
 from allie.tickets.models import DeskSettings, Handoff, Ticket, TimelineEvent
+from allie.tickets.selectors import who_takes_charge
 
 KIND = "notification"
 DIGEST_WINDOW = timedelta(seconds=60)
@@ -279,12 +280,12 @@ def _plan_system(event: TimelineEvent, people_by_pk: dict[int, User] | None) -> 
         summary = _summary(event, notice, clock=clock, threshold=data.get("threshold"), due=due)
         return [Planned(owner, summary)]
     if data.get("mail") == "held":
-        # Its owner reviews it; on a ticket nobody owns, the lead of its team. The ticket page
-        # shows it besides to every agent who works on the ticket.
+        # Its owner reviews it; on a ticket nobody owns, whoever takes charge of such a ticket.
+        # The ticket page shows it besides to every agent who works on the ticket.
         ticket = event.ticket
         reviewer = _person(ticket.owner_id, event)
-        if reviewer is None and ticket.team_id is not None:
-            reviewer = User.objects.filter(led_teams__pk=ticket.team_id).first()
+        if reviewer is None:
+            reviewer = who_takes_charge(ticket)
         if reviewer is None:
             return []
         return [Planned(reviewer, _summary(event, "mail_held", sender=data.get("sender", "")))]

@@ -95,7 +95,9 @@ def test_a_strangers_reply_to_alices_ticket_is_held_and_touches_nothing(desk, po
     [entry] = ticket.events.all()[events:]
     assert (entry.kind, entry.is_public, entry.body) == ("system", False, "")
     assert entry.data == {"mail": "held", "sender": "stranger@elsewhere.test"}
-    assert OutboundMessage.objects.count() == mail  # no rejection; nobody owns it: no notice
+    # No rejection to the sender; nobody owns it: the notice goes to whoever takes charge.
+    sent = OutboundMessage.objects.order_by("pk")[mail:]
+    assert [(row.kind, row.recipient_id) for row in sent] == [("notification", desk.lea.pk)]
     assert Ticket.objects.count() == tickets  # no ticket opened
     assert User.objects.count() == people  # nobody created
 
@@ -372,21 +374,23 @@ def test_the_owner_hears_that_mail_waits_and_the_timeline_says_so(desk, scene, c
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("team", [True, False], ids=["team-lead", "no-team"])
-def test_on_a_ticket_nobody_owns_the_lead_of_its_team_hears_that_mail_waits(desk, scene, team):
-    """Nobody owns it yet: the notice goes to the lead of the ticket's team, else to no one (the
-    ticket page still shows the held mail to every agent who works on it)."""
-    if team:
+@pytest.mark.parametrize("case", ["team-lead", "serving-lead", "administrator"])
+def test_on_a_ticket_nobody_owns_whoever_takes_charge_hears_that_mail_waits(desk, scene, case):
+    """Nobody owns it yet: the notice goes to the lead of the ticket's team, else to the lead of
+    a team serving its organisation, else to an administrator (the ticket page also shows the
+    held mail to every agent who works on the ticket)."""
+    expected = {"team-lead": desk.lea, "serving-lead": desk.lea, "administrator": desk.admin}
+    if case == "team-lead":
         Ticket.objects.filter(pk=scene.ticket.pk).update(team=desk.support)
+    if case == "administrator":
+        desk.support.serves.clear()
     before = set(OutboundMessage.objects.values_list("pk", flat=True))
 
     held(scene)
 
     notices = OutboundMessage.objects.exclude(pk__in=before).filter(kind="notification")
-    expected = [desk.lea.pk] if team else []
-    assert [row.recipient_id for row in notices] == expected
-    for row in notices:
-        assert [item["notice"] for item in row.events] == ["mail_held"]
+    assert [row.recipient_id for row in notices] == [expected[case].pk]
+    assert [item["notice"] for item in notices[0].events] == ["mail_held"]
 
 
 def follow_up(sender: str, answered: str, number: int) -> bytes:

@@ -23,10 +23,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import Organisation, Role, User
+from allie.accounts.selectors import serving_lead_or_admin
 from allie.escalations.services import recipients
 from allie.mail.services.notifications import language_of, zone_of
 from allie.mail.services.outbox import enqueue_message
 from allie.tickets.models import Ticket, TimelineEvent
+from allie.tickets.selectors import who_takes_charge
 from allie.tickets.services.errors import CONFLICT, FORBIDDEN, ServiceError
 from allie.voice.models import FollowUp, RelationshipAnswer, Survey, SurveySettings
 
@@ -53,35 +55,12 @@ class FollowUpServiceError(ServiceError):
         return str(template) if template is not None else super().message
 
 
-def assignee_for(ticket: Ticket) -> User | None:
-    """The ticket team's lead, else a lead of a team serving its organisation, else an admin."""
-    team = ticket.team if ticket.team_id is not None else None
-    if team is not None and team.lead_id is not None and team.lead.is_active:
-        return team.lead
-    return _serving_lead_or_admin(ticket.organisation_id)
-
-
 def relationship_assignee_for(organisation: Organisation) -> User | None:
     """The organisation's account manager, else a lead of a team serving it, else an admin."""
     manager = organisation.account_manager
     if manager is not None and manager.is_active:
         return manager
-    return _serving_lead_or_admin(organisation.pk)
-
-
-def _serving_lead_or_admin(organisation_id: int | None) -> User | None:
-    lead = (
-        User.objects.filter(led_teams__serves=organisation_id, is_active=True)
-        .order_by("pk")
-        .first()
-    )
-    if lead is not None:
-        return lead
-    return (
-        User.objects.filter(role_grants__role=Role.ADMINISTRATOR, is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    return serving_lead_or_admin(organisation.pk)
 
 
 def _record(follow_up: FollowUp, action: str, *, by: Any, now: datetime, **data: Any) -> None:
@@ -148,7 +127,7 @@ def open_follow_up(survey: Survey, *, now: datetime) -> FollowUp | None:
     if FollowUp.objects.filter(survey_id=survey.pk).exists():
         return None
     ticket = Ticket.objects.select_related("team__lead").get(pk=survey.ticket_id)
-    assignee = assignee_for(ticket)
+    assignee = who_takes_charge(ticket)
     hours = SurveySettings.current().follow_up_hours
     try:
         with transaction.atomic():
