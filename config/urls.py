@@ -20,3 +20,8 @@ urlpatterns = [
     path("", include("allie.search.urls")),
     path("", include("allie.tickets.urls")),
 ]
+
+handler400 = "allie.core.errors.bad_request"
+handler403 = "allie.core.errors.permission_denied"
+handler404 = "allie.core.errors.page_not_found"
+handler500 = "allie.core.errors.server_error"
