@@ -59,6 +59,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Older keys, comma-separated: signed links and sealed mailbox passwords made under them stay valid.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from allie.core.models import SingletonSettings
+from allie.core.sealing import SealedCharField
 
 
 class Security(models.TextChoices):
@@ -46,14 +47,14 @@ class Mailbox(models.Model):
     )
     username = models.CharField(_("user name"), max_length=255)
     # Credentials never live in the repository: an environment variable named here wins over a
-    # password typed in the admin (which is stored in the database, never shown back).
+    # password typed in the admin (stored sealed, see allie.core.sealing; never shown back).
     password_variable = models.CharField(
         _("password environment variable"),
         max_length=100,
         blank=True,
         help_text=_("Name of the environment variable holding the password, e.g. ALLIE_IMAP_HELP."),
     )
-    password = models.CharField(_("password"), max_length=255, blank=True)
+    password = SealedCharField(_("password"), blank=True)
     folder = models.CharField(_("folder"), max_length=255, default="INBOX")
     processed_folder = models.CharField(
         _("folder for processed mail"),

@@ -66,6 +66,7 @@ class MailboxForm(forms.ModelForm):
     password = forms.CharField(
         label=_("password"),
         required=False,
+        max_length=255,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_(
