@@ -180,6 +180,9 @@ AXES_ENABLED = not TESTING
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The sign-in form posts "username" (Django's AuthenticationForm), while axes would otherwise read
+# the user model's USERNAME_FIELD ("email") and count every failure against no username at all.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "fr-ca"
