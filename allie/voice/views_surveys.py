@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from allie.voice import links
+from allie.voice.domain.surveys import score_digits
 from allie.voice.models import Survey
 from allie.voice.services.surveys import (
     COMMENT_MAX,
@@ -42,10 +43,8 @@ def refused_page(
 
 def selected_score(raw: object, scores: range = SCORES) -> int | None:
     """The score to pre-select from a link or a refused form (None if not a valid score)."""
-    if isinstance(raw, str) and raw.strip().isdigit() and raw.strip().isascii():
-        value = int(raw.strip())
-        return value if value in scores else None
-    return None
+    value = score_digits(raw) if isinstance(raw, str) else None
+    return value if value is not None and value in scores else None
 
 
 def _page(

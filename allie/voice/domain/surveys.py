@@ -50,14 +50,30 @@ def parse_score(question: Question, raw: object, *, required: bool = True) -> in
         raise AnswerError("not_a_number", field=question.value)
     if isinstance(raw, int):
         value = raw
-    elif isinstance(raw, str) and raw.strip().isdigit() and raw.strip().isascii():
-        value = int(raw.strip())
+    elif isinstance(raw, str) and (digits := score_digits(raw)) is not None:
+        value = digits
     else:
         raise AnswerError("not_a_number", field=question.value)
     low, high = SCALES[question]
     if not low <= value <= high:
         raise AnswerError("out_of_range", field=question.value)
     return value
+
+
+# No scale reaches three digits, so a longer string is out of range before int() reads it
+# (int() refuses over 4300 digits with a ValueError, and is slow well before that).
+SCORE_MAX_CHARS = 3
+
+
+def score_digits(raw: str) -> int | None:
+    """Return the number an ASCII digit string carries, else None.
+
+    A string longer than SCORE_MAX_CHARS reads as 10**SCORE_MAX_CHARS: a number on no scale.
+    """
+    text = raw.strip()
+    if not (text.isdigit() and text.isascii()):
+        return None
+    return int(text) if len(text) <= SCORE_MAX_CHARS else 10**SCORE_MAX_CHARS
 
 
 def may_send_survey(*, last_sent_at: datetime | None, now: datetime, fatigue_days: int) -> bool:

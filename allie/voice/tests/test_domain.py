@@ -44,7 +44,14 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("question", "raw", "expected"),
-    [("csat", "1", 1), ("csat", 5, 5), ("ces", " 3 ", 3), ("nps", "0", 0), ("nps", "10", 10)],
+    [
+        ("csat", "1", 1),
+        ("csat", 5, 5),
+        ("ces", " 3 ", 3),
+        ("nps", "0", 0),
+        ("nps", "10", 10),
+        ("nps", "010", 10),
+    ],
 )
 def test_scores_within_the_scale_are_read(question, raw, expected):
     assert parse_score(Question(question), raw) == expected
@@ -59,6 +66,9 @@ def test_scores_within_the_scale_are_read(question, raw, expected):
         ("ces", "-1", "not_a_number"),
         ("csat", "4.5", "not_a_number"),
         ("csat", "٣", "not_a_number"),  # an Arabic-Indic digit is not a score
+        ("nps", "9" * 5000, "out_of_range"),  # past int()'s 4300-digit limit
+        ("csat", "0" * 5000 + "4", "out_of_range"),
+        ("nps", "1e999999", "not_a_number"),
         ("csat", True, "not_a_number"),
         ("csat", "", "missing"),
         ("csat", None, "missing"),

@@ -78,6 +78,14 @@ def test_after_the_window_a_change_is_refused_with_a_clear_page(client, answer):
     assert answer.score == 8
 
 
+@pytest.mark.parametrize("score", ["9" * 5000, "1e999999"])
+def test_a_huge_preselected_score_in_the_link_selects_nothing(client, answer, score):
+    response = client.get(url(answer, f"?score={score}"))
+
+    assert response.status_code == 200
+    assert "checked" not in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
@@ -85,6 +93,8 @@ def test_after_the_window_a_change_is_refused_with_a_clear_page(client, answer):
         ({"score": "11"}, "score"),
         ({"score": "-1"}, "score"),
         ({"score": "dix"}, "score"),
+        ({"score": "9" * 5000}, "score"),  # past int()'s digit limit
+        ({"score": "1e999999"}, "score"),
         ({"score": "3", "comment": "x" * 2001}, "comment"),
     ],
 )

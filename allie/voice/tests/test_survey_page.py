@@ -109,7 +109,10 @@ def test_after_the_window_a_change_is_refused_with_a_clear_page(client, survey):
         ({"csat": "6"}, "csat", "satisf"),
         ({"csat": "0"}, "csat", "satisf"),
         ({"csat": "abc"}, "csat", "satisf"),
+        ({"csat": "9" * 5000}, "csat", "satisf"),  # past int()'s digit limit
+        ({"csat": "1e999999"}, "csat", "satisf"),
         ({"csat": "3", "ces": "9"}, "ces", "ease"),
+        ({"csat": "3", "ces": "9" * 5000}, "ces", "ease"),
         ({"csat": "3", "comment": "x" * 2001}, "comment", "comment"),
     ],
 )
@@ -130,6 +133,14 @@ def test_a_missing_or_out_of_range_answer_is_refused_naming_the_field(
     assert words in page.split('role="alert"', 1)[1].split("</div>", 1)[0]
     survey.refresh_from_db()
     assert survey.answered_at is None
+
+
+@pytest.mark.parametrize("csat", ["9" * 5000, "1e999999", "0" * 5000 + "4"])
+def test_a_huge_preselected_score_in_the_link_selects_nothing(client, survey, csat):
+    response = client.get(url(survey, f"?csat={csat}"))
+
+    assert response.status_code == 200
+    assert "checked" not in response.content.decode()
 
 
 @pytest.mark.parametrize("mangle", ["flip", "unknown", "garbage"])
