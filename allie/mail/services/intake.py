@@ -60,7 +60,7 @@ from allie.tickets.models import (
 )
 from allie.tickets.selectors import may_act_for_requester, may_work_on
 from allie.tickets.services import copies, open_ticket, reply
-from allie.tickets.services.attachments import safe_display_name
+from allie.tickets.services.attachments import safe_content_type, safe_display_name
 from allie.tickets.services.errors import ServiceError
 from allie.tickets.services.state import record
 
@@ -614,7 +614,7 @@ def store_parts(
                 is_public=public,
                 original_name=safe_display_name(part.filename),
                 stored_name=stored_name,
-                content_type=(part.content_type or "application/octet-stream")[:150],
+                content_type=safe_content_type(part.content_type),
                 size=len(part.data),
                 created_at=now,
             )

@@ -17,6 +17,8 @@ from allie.tickets.models import Attachment, Ticket, TimelineEvent
 from allie.tickets.services.errors import ServiceError
 
 CHUNK = 64 * 1024
+CONTENT_TYPE_MAX = 150  # Attachment.content_type's max_length
+FALLBACK_CONTENT_TYPE = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,23 @@ class UploadedFile:
     stream: IO[bytes]
 
 
+def safe_content_type(raw: str | None) -> str:
+    """Return the claimed content type fit for storing: no control characters, bounded.
+
+    The claim comes from the client and is only ever shown (downloads are always sent as
+    application/octet-stream), but a NUL makes PostgreSQL refuse the row and a lone surrogate
+    cannot be encoded, so both go, with every other control or unassigned character.
+    """
+    cleaned = "".join(ch for ch in raw or "" if unicodedata.category(ch)[0] != "C").strip()
+    return cleaned[:CONTENT_TYPE_MAX] or FALLBACK_CONTENT_TYPE
+
+
 def from_django_files(files: Iterable[Any]) -> list[UploadedFile]:
     """Return service-level files for Django's UploadedFile objects."""
     return [
         UploadedFile(
             name=f.name or "",
-            content_type=getattr(f, "content_type", "") or "application/octet-stream",
+            content_type=getattr(f, "content_type", "") or FALLBACK_CONTENT_TYPE,
             size=f.size or 0,
             stream=f,
         )
@@ -134,7 +147,7 @@ def _write_all(
                 is_public=fields["public"],
                 original_name=safe_display_name(upload.name),
                 stored_name=stored_name,
-                content_type=(upload.content_type or "application/octet-stream")[:150],
+                content_type=safe_content_type(upload.content_type),
                 size=written,
                 created_at=fields["now"],
             )

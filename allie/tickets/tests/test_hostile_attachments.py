@@ -1,10 +1,12 @@
-"""Attachments with hostile names and types: what the download view sends back."""
+"""Attachments with hostile names, types and counts: what is stored, what is refused, and what
+the download view sends back."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from allie.tickets.services import open_ticket
@@ -45,3 +47,42 @@ def test_a_hostile_file_is_a_download_whatever_its_name_and_claimed_type(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(response.streaming_content) == DATA
+
+
+def upload(name: str = "note.txt", content_type: str = "text/plain") -> UploadedFile:
+    return UploadedFile(name=name, content_type=content_type, size=3, stream=io.BytesIO(b"abc"))
+
+
+# --- Content types: stored as text any database takes --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "stored"),
+    [
+        ("text/plain\x00", "text/plain"),  # PostgreSQL refuses NUL in text
+        ("image/\x00png\r\n", "image/png"),
+        ("\x00\x01\x7f", "application/octet-stream"),
+        ("text/\ud800plain", "text/plain"),  # a lone surrogate cannot be encoded
+        ("", "application/octet-stream"),
+        ("application/" + "x" * 5000, "application/" + "x" * 138),
+    ],
+)
+def test_a_claimed_content_type_is_stored_without_control_characters(desk, claimed, stored):
+    ticket = open_ticket(
+        requester=desk.person("alice"), title="Pièce", files=[upload(content_type=claimed)]
+    )
+
+    assert ticket.attachments.get().content_type == stored
+
+
+def test_a_nul_in_an_uploaded_content_type_is_dropped_through_the_portal(client, desk):
+    client.force_login(desk.person("alice"))
+    sent = SimpleUploadedFile("capture.png", b"png-bytes", "image/png\x00")
+    ticket = open_ticket(requester=desk.person("alice"), title="Écran", service=desk.service)
+
+    response = client.post(
+        reverse("portal:reply", args=[ticket.reference]), {"body": "Voici", "attachments": [sent]}
+    )
+
+    assert response.status_code == 302
+    assert ticket.attachments.get().content_type == "image/png"
