@@ -231,6 +231,7 @@ MAIL_IMAP_CA_FILE = os.environ.get("ALLIE_IMAP_CA_FILE") or None
 # Where the people we write to reach Allié: links in notifications are built from it.
 ALLIE_BASE_URL = os.environ.get("ALLIE_BASE_URL", "http://127.0.0.1:8000")
 ATTACHMENT_MAX_BYTES = env_int("ALLIE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env_int("ALLIE_ATTACHMENT_MAX_FILES", 20)  # per new request or reply
 ATTACHMENT_FORBIDDEN_EXTENSIONS = frozenset(
     env_list(
         "ALLIE_ATTACHMENT_FORBIDDEN_EXTENSIONS",

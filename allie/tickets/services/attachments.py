@@ -72,7 +72,12 @@ def safe_display_name(name: str) -> str:
 
 
 def check_files(files: Iterable[UploadedFile]) -> None:
-    """Refuse oversized, empty or forbidden files before anything is written."""
+    """Refuse too many files, or oversized, empty or forbidden ones, before anything is written."""
+    files = list(files)
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise ServiceError(
+            "attachment_too_many", params={"limit": settings.ATTACHMENT_MAX_FILES}, field="files"
+        )
     limit = settings.ATTACHMENT_MAX_BYTES
     for upload in files:
         name = safe_display_name(upload.name)

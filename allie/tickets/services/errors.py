@@ -58,6 +58,7 @@ MESSAGES: dict[str, Promise] = {
     "attachment_too_large": _("The file “%(name)s” is larger than the %(limit)s allowed."),
     "attachment_forbidden_type": _("Files of the type “%(extension)s” are not accepted."),
     "attachment_empty": _("The file “%(name)s” is empty."),
+    "attachment_too_many": _("Too many files: you can attach at most %(limit)s at a time."),
     "contact_channel": _("A logged contact is a phone call or a counter visit."),
     "requester_required_for_contact": _("Choose the person you are helping."),
     "invalid_status": _("Unknown status."),

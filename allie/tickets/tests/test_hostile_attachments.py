@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
-from allie.tickets.services import open_ticket
+from allie.tickets.models import Attachment, Ticket
+from allie.tickets.services import ServiceError, open_ticket
 from allie.tickets.services.attachments import UploadedFile
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +89,70 @@ def test_a_nul_in_an_uploaded_content_type_is_dropped_through_the_portal(client,
 
     assert response.status_code == 302
     assert ticket.attachments.get().content_type == "image/png"
+
+
+# --- How many files one message may carry --------------------------------------------------
+
+
+def test_more_files_than_allowed_on_a_new_request_are_refused_and_nothing_is_saved(desk, settings):
+    settings.ATTACHMENT_MAX_FILES = 2
+
+    with pytest.raises(ServiceError) as refused:
+        open_ticket(requester=desk.person("alice"), title="Pièces", files=[upload()] * 3)
+
+    assert (refused.value.code, refused.value.field) == ("attachment_too_many", "files")
+    with translation.override("en"):
+        assert "at most 2" in refused.value.message
+    assert not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_as_many_files_as_allowed_are_accepted(desk, settings):
+    settings.ATTACHMENT_MAX_FILES = 2
+
+    ticket = open_ticket(
+        requester=desk.person("alice"), title="Pièces", files=[upload("a.txt"), upload("b.txt")]
+    )
+
+    assert ticket.attachments.count() == 2
+
+
+def test_a_reply_with_too_many_files_shows_the_error_on_the_form(client, desk, settings):
+    settings.ATTACHMENT_MAX_FILES = 2
+    ticket = open_ticket(requester=desk.person("alice"), title="Écran", service=desk.service)
+    client.force_login(desk.person("alice"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    files = [SimpleUploadedFile(f"{n}.txt", b"abc", "text/plain") for n in range(3)]
+
+    response = client.post(
+        reverse("portal:reply", args=[ticket.reference]), {"body": "Voici", "attachments": files}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    assert "at most 2" in str(response.context["reply_form"].errors["attachments"])
+    assert not Attachment.objects.exists()
+    assert ticket.events.count() == 1
+
+
+def test_an_agent_reply_with_too_many_files_is_refused(client, desk, settings):
+    settings.ATTACHMENT_MAX_FILES = 2
+    ticket = open_ticket(requester=desk.person("alice"), title="Écran", service=desk.service)
+    client.force_login(desk.person("agathe"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    files = [SimpleUploadedFile(f"{n}.txt", b"abc", "text/plain") for n in range(3)]
+
+    response = client.post(
+        reverse("workspace:reply", args=[ticket.reference]),
+        {"body": "Tiens", "files": files},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Language"] == "en"
+    assert "at most 2" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_the_file_limit_defaults_to_twenty():
+    assert django_settings.ATTACHMENT_MAX_FILES == 20
