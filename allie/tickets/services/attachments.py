@@ -19,6 +19,11 @@ from allie.tickets.services.errors import ServiceError
 CHUNK = 64 * 1024
 CONTENT_TYPE_MAX = 150  # Attachment.content_type's max_length
 FALLBACK_CONTENT_TYPE = "application/octet-stream"
+# Names Windows reserves for devices, whatever the case and the extension ("nul.tar.gz").
+WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789\u00b9\u00b2\u00b3"}
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ def safe_display_name(name: str) -> str:
     cleaned = cleaned.strip(" .")
     if not cleaned:
         cleaned = "fichier"
+    if cleaned.partition(".")[0].rstrip(" ").upper() in WINDOWS_DEVICES:
+        # Saved under its own name on Windows, "CON.txt" would open the console, not a file.
+        cleaned = "_" + cleaned
     if len(cleaned) > 200:
         stem, dot, extension = cleaned.rpartition(".")
         cleaned = (stem[:190] + dot + extension[:9]) if dot else cleaned[:200]

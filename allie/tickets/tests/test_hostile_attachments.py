@@ -13,7 +13,7 @@ from django.utils import translation
 
 from allie.tickets.models import Attachment, Ticket
 from allie.tickets.services import ServiceError, open_ticket
-from allie.tickets.services.attachments import UploadedFile
+from allie.tickets.services.attachments import UploadedFile, safe_display_name
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def upload(name: str = "note.txt", content_type: str = "text/plain") -> Uploaded
     return UploadedFile(name=name, content_type=content_type, size=3, stream=io.BytesIO(b"abc"))
 
 
-# --- Content types: stored as text any database takes --------------------------------------
+# --- Content types: stored as text any database takes ----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_a_nul_in_an_uploaded_content_type_is_dropped_through_the_portal(client,
     assert ticket.attachments.get().content_type == "image/png"
 
 
-# --- How many files one message may carry --------------------------------------------------
+# --- How many files one message may carry ----------------------------------------------------
 
 
 def test_more_files_than_allowed_on_a_new_request_are_refused_and_nothing_is_saved(desk, settings):
@@ -156,3 +156,28 @@ def test_an_agent_reply_with_too_many_files_is_refused(client, desk, settings):
 
 def test_the_file_limit_defaults_to_twenty():
     assert django_settings.ATTACHMENT_MAX_FILES == 20
+
+
+# --- Display names: never a Windows device ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("CON", "_CON"),
+        ("con.txt", "_con.txt"),
+        ("Nul.tar.gz", "_Nul.tar.gz"),
+        ("prn", "_prn"),
+        ("AUX.pdf", "_AUX.pdf"),
+        ("COM1.log", "_COM1.log"),
+        ("lpt9", "_lpt9"),
+        ("C:\\temp\\com3.txt", "_com3.txt"),
+        ("con .txt", "_con .txt"),  # Windows ignores the blank before the extension
+        ("console.txt", "console.txt"),
+        ("COM10.txt", "COM10.txt"),
+        ("icon.png", "icon.png"),
+        ("_CON.txt", "_CON.txt"),
+    ],
+)
+def test_a_windows_device_name_is_prefixed_so_it_saves_as_a_file(name, shown):
+    assert safe_display_name(name) == shown
