@@ -173,6 +173,9 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _SKIP_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template"})
+# Quote levels written as "> " prefixes; deeper ones get no more. Every line carrying its full
+# depth would make thousands of nested blockquotes (a few bytes each) quadratic in text size.
+MAX_QUOTE_DEPTH = 20
 _SPACES = re.compile(r"[ \t\r\n\f\v\u200b]+")
 
 
@@ -239,7 +242,8 @@ class _TextExtractor(HTMLParser):
         line = line.rstrip() if self._pre else line.strip()
         self._current = []
         if line or force:
-            prefix = "> " * self._line_depth if line else ">" * self._line_depth
+            depth = min(self._line_depth, MAX_QUOTE_DEPTH)
+            prefix = "> " * depth if line else ">" * depth
             self._lines.append(prefix + line)
         self._line_depth = self._quote_depth
 
