@@ -298,7 +298,7 @@ class _Reader:
         if maintype == "message" and part.is_multipart():
             self._attach_message(part)
             return [], []
-        content_type = _safe(part.get_content_type, "application/octet-stream")
+        content_type = _content_type(part)
         disposition = _safe(part.get_content_disposition, None)
         filename = _filename(part)
         if (
@@ -356,7 +356,7 @@ class _Reader:
 
     def _attach_message(self, part: Message) -> None:
         """Keep an attached message (forward as attachment, bounce's original) as a .eml."""
-        content_type = _safe(part.get_content_type, "message/rfc822")
+        content_type = _content_type(part)
         inner = part.get_payload()
         blocks = inner if isinstance(inner, list) else []
         data = b"".join(_safe(lambda block=block: _as_bytes(block), b"") for block in blocks)
@@ -697,6 +697,22 @@ def _filename(part: Message) -> str | None:
     if "=?" in name:  # Outlook and Gmail put encoded-words in quoted parameters
         name = _decode_words(name)
     return name
+
+
+# RFC 2045's type "/" subtype, both tokens: printable ASCII without spaces nor tspecials.
+_MIME_TYPE = re.compile(r"[a-z0-9!#$%&'*+.^_`{|}~-]+/[a-z0-9!#$%&'*+.^_`{|}~-]+")
+OCTET_STREAM = "application/octet-stream"
+
+
+def _content_type(part: Message) -> str:
+    """The part's type, lower-cased; application/octet-stream when it is not a clean token.
+
+    Raw 8-bit bytes (surrogate-escaped), NUL or control characters in Content-Type would
+    otherwise reach the attachment's row, which the database refuses: the whole message
+    failed for one mangled part header.
+    """
+    content_type = _safe(part.get_content_type, OCTET_STREAM)
+    return content_type if _MIME_TYPE.fullmatch(content_type) else OCTET_STREAM
 
 
 def _content_id(part: Message) -> str | None:
