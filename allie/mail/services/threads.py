@@ -25,16 +25,23 @@ from allie.tickets.models import Ticket
 from allie.tickets.selectors import may_act_for_requester, may_work_on
 from allie.tickets.services.copies import is_copied
 
-MAX_IDS = 50  # the parent and the latest ancestors are what matter; caps the IN (...) list
+MAX_IDS = 50  # the parent, the latest ancestors and the root are what matter; caps IN (...)
 
 
 def thread_ids(parsed: ParsedMessage) -> list[str]:
-    """Return the ids this message answers, most direct first (In-Reply-To, then References)."""
+    """Return the ids this message answers, most direct first (In-Reply-To, then References),
+    the thread's root (References' first id) kept last when there are more than MAX_IDS."""
     ids: list[str] = []
     for message_id in (parsed.in_reply_to, *reversed(parsed.references)):
         if message_id and message_id not in ids and message_id != parsed.message_id:
             ids.append(message_id)
-    return ids[:MAX_IDS]
+    if len(ids) <= MAX_IDS:
+        return ids
+    # In a long thread among outside people, the message that opened the ticket (or our
+    # answer to it) may be the only id we know: dropping it would open a new ticket.
+    newest = ids[: MAX_IDS - 1]
+    root = parsed.references[0]
+    return [*newest, root] if root in ids and root not in newest else ids[:MAX_IDS]
 
 
 def ticket_ids_by_headers(parsed: ParsedMessage) -> list[int]:
