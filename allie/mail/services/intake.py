@@ -103,6 +103,9 @@ class Decision:
 
 
 MAX_ADDRESS_LENGTH = 254  # RFC 5321's limit, and the stored sender's column
+# Reasons of rejections, in English like every reason (they are log lines for administrators).
+DEACTIVATED = "the sender's account is deactivated"
+NO_ORGANISATION = "the sender belongs to no organisation"
 
 
 def receive_message(
@@ -441,6 +444,13 @@ def _unknown_sender(
 ) -> Any:
     """Return the requester created for an unknown sender, or the decision to reject them."""
     mailbox = row.mailbox
+    address = parsed.sender.address if parsed.sender else ""
+    if senders.is_deactivated(address):
+        # Known but switched off: rejected as the "reject" policy would, whatever the policy
+        # (creating them again would fail on their address, or bring them back).
+        if row.source != InboundMessage.Source.IMPORT:
+            senders.reject_sender(parsed, mailbox=mailbox, window=window, now=now)
+        return Decision(Status.REJECTED, DEACTIVATED)
     policy = UnknownSenderPolicy.REJECT
     if create_senders:
         policy = UnknownSenderPolicy.CREATE
@@ -449,7 +459,7 @@ def _unknown_sender(
     organisation = mailbox.organisation if mailbox is not None else None
     if policy == UnknownSenderPolicy.CREATE and organisation is not None:
         return senders.create_requester(
-            address=parsed.sender.address if parsed.sender else "",
+            address=address,
             name=senders.display_name(parsed),
             organisation=organisation,
         )
@@ -539,6 +549,10 @@ def _open(
     follows: Ticket | None = None,
 ) -> Decision:
     """Open a ticket for the sender's organisation, through the mailbox's service."""
+    if person.organisation_id is None:
+        # open_ticket would refuse (a ticket belongs to an organisation): a rejection, not
+        # a failure to reprocess, since processing again would fail the same way.
+        return Decision(Status.REJECTED, NO_ORGANISATION)
     service = None
     if mailbox is not None and mailbox.service_id is not None and mailbox.service.is_active:
         service = mailbox.service

@@ -33,6 +33,11 @@ def find_person(address: str) -> User | None:
     return people.filter(email__iexact=address, is_active=True).first()
 
 
+def is_deactivated(address: str) -> bool:
+    """Return whether this address is a deactivated person's (``find_person`` skips them)."""
+    return bool(address) and User.objects.filter(email__iexact=address, is_active=False).exists()
+
+
 def create_requester(*, address: str, name: str, organisation: Organisation) -> User:
     """Create a requester for an unknown sender; they sign in later through a password reset."""
     address = address.strip().lower()
@@ -49,7 +54,9 @@ def create_requester(*, address: str, name: str, organisation: Organisation) -> 
         with transaction.atomic():  # a savepoint: a concurrent intake may create them first
             person.save()
     except IntegrityError:
-        existing = User.objects.filter(email__iexact=address).first()
+        # Only an active person is theirs to write as: a deactivated account must not come
+        # back through mail (intake rejects their mail before creating anyone).
+        existing = User.objects.filter(email__iexact=address, is_active=True).first()
         if existing is None:
             raise
         return existing
