@@ -524,7 +524,13 @@ def _follow_up_reason(ticket: Ticket) -> str:
 
 
 def _open_follow_up(closed: Ticket, person: Any) -> Ticket | None:
-    """Return the open ticket already opened by this sender's mail about a stopped one."""
+    """Return the open ticket already opened by this sender's mail about a stopped one.
+
+    The stopped ticket's row is locked first, until this transaction ends: two replies
+    processed at once would otherwise both find no follow-up and open one each. The second
+    waits for the first to commit, then finds its follow-up (on SQLite, one writer at a time).
+    """
+    list(Ticket.objects.select_for_update().filter(pk=closed.pk).values_list("pk", flat=True))
     earlier = (
         InboundMessage.objects.filter(
             sender=person.email.lower(),
