@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from allie.accounts.models import Team, User
 from allie.catalog.models import FormField, Service
 from allie.mail.selectors import originals_by_event
-from allie.mail.services import review
+from allie.mail.services import intake, review
 from allie.tickets import selectors
 from allie.tickets.models import DeskSettings, Ticket, TimelineEvent
 from allie.tickets.selectors import QUEUE_NAMES, QueueFilters
@@ -464,6 +464,10 @@ def held_mail_view(request: HttpRequest, reference: str, pk: int) -> HttpRespons
                 message = _("Request %(reference)s opened from the message.") % {
                     "reference": result.ticket.reference
                 }
+            elif result.reason == intake.DEACTIVATED:
+                message = _("The sender's account is deactivated: no request was opened.")
+            elif result.reason == intake.NO_ORGANISATION:
+                message = _("The sender belongs to no organisation: no request was opened.")
             else:
                 message = _(
                     "The sender is unknown and this mailbox refuses unknown senders: "
