@@ -178,12 +178,13 @@ LOGOUT_REDIRECT_URL = "login"
 # One lockout policy: django-axes, five failures per username and address, one hour.
 AXES_ENABLED = not TESTING
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 1
+AXES_COOLOFF_TIME = 1  # hour, as registration/locked_out.html says
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts "username" (Django's AuthenticationForm), while axes would otherwise read
 # the user model's USERNAME_FIELD ("email") and count every failure against no username at all.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # says so in the site's look (429)
 
 LANGUAGE_CODE = "fr-ca"
 LANGUAGES = [("fr-ca", _("French")), ("en", _("English"))]

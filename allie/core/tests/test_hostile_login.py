@@ -34,6 +34,7 @@ def test_failed_sign_ins_for_one_username_lock_even_the_right_password(client, l
     response = sign_in(client, user.email, PASSWORD)
 
     assert response.status_code == 429
+    assert "Connexion suspendue" in response.content.decode()  # the site's page, in French
     assert "_auth_user_id" not in client.session
     assert AccessAttempt.objects.filter(username=user.email).exists()
 
