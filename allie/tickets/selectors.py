@@ -70,6 +70,8 @@ def served_organisation_ids(user: User) -> list[int]:
 
 def get_visible_ticket(user: Any, reference: str) -> Ticket:
     """Return the ticket with this reference if `user` may see it, else raise Http404."""
+    if "\x00" in reference:  # no reference holds one, and PostgreSQL refuses it in a query
+        raise Http404
     # References are unique: no ORDER BY (the model's default order would let the planner walk
     # the whole table by date instead of using the `UPPER(reference)` index). A lookup by that
     # unique key, kept prepared on PostgreSQL: planning its six joins cost ten times running it
