@@ -315,6 +315,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON refusing NUL, lone surrogates and deep nesting (a 400, not a 500); forms as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "allie.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "allie.api.pagination.TicketCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "allie.api.errors.exception_handler",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -296,6 +297,13 @@ class ServiceCodeField(serializers.SlugRelatedField):
     def get_queryset(self) -> QuerySet[Service]:
         return Service.objects.all()
 
+    def to_internal_value(self, data: Any) -> Service:
+        # No code holds a NUL, and PostgreSQL refuses one in the lookup (a form-encoded body
+        # reaches here unchecked by the JSON parser).
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class TeamField(serializers.PrimaryKeyRelatedField):
@@ -365,6 +373,8 @@ def form_answer_errors(fields: list[FormField], answers: dict[str, Any]) -> dict
             continue
         if isinstance(value, dict | list):
             errors[field.key] = [str(_("Give a single value."))]
+        elif "\x00" in str(value):  # kept in a JSON column, which PostgreSQL refuses it in
+            errors[field.key] = [str(ProhibitNullCharactersValidator.message)]
         elif field.field_type == FormField.FieldType.CHOICE:
             allowed = {choice for choice, _label in field.choice_pairs()}
             if str(value) not in allowed:
