@@ -37,6 +37,15 @@ class AnswerError(ValueError):
         super().__init__(f"{field}: {code}")
 
 
+def answer_text(raw: str | None) -> str:
+    """Return a free text of an answer or a follow-up as stored: trimmed, without NUL.
+
+    The survey and follow-up pages read their texts without a Django form, whose fields refuse
+    NUL; PostgreSQL refuses it in a text column, and no reader misses it.
+    """
+    return (raw or "").replace("\x00", "").strip()
+
+
 def parse_score(question: Question, raw: object, *, required: bool = True) -> int | None:
     """Return the score given for `question`, checked against its scale.
 

@@ -30,6 +30,7 @@ from allie.mail.services.outbox import enqueue_message
 from allie.tickets.models import Ticket, TimelineEvent
 from allie.tickets.selectors import who_takes_charge
 from allie.tickets.services.errors import CONFLICT, FORBIDDEN, ServiceError
+from allie.voice.domain.surveys import answer_text
 from allie.voice.models import FollowUp, RelationshipAnswer, Survey, SurveySettings
 
 #: The three texts a follow-up is closed with, in the order they are checked.
@@ -259,9 +260,9 @@ def close_follow_up(
     if not may_close(by, follow_up):
         raise FollowUpServiceError("not_assignee", kind=FORBIDDEN)
     texts = {
-        "call_made": (call_made or "").strip(),
-        "learned": (learned or "").strip(),
-        "action": (action or "").strip(),
+        "call_made": answer_text(call_made),
+        "learned": answer_text(learned),
+        "action": answer_text(action),
     }
     for field in CLOSING_FIELDS:
         if not texts[field]:

@@ -213,7 +213,7 @@ def answer_relationship(
         value = domain.parse_score(domain.Question.NPS, score)
     except domain.AnswerError as error:
         raise RelationshipServiceError(error.code, field=error.field) from error
-    comment = (comment or "").strip()
+    comment = domain.answer_text(comment)
     if len(comment) > COMMENT_MAX:
         raise RelationshipServiceError("too_long", field="comment")
     config = SurveySettings.current()

@@ -189,7 +189,7 @@ def answer_survey(
         ces_value = domain.parse_score(domain.Question.CES, ces, required=False)
     except domain.AnswerError as error:
         raise SurveyServiceError(error.code, field=error.field) from error
-    comment = (comment or "").strip()
+    comment = domain.answer_text(comment)
     if len(comment) > COMMENT_MAX:
         raise SurveyServiceError("too_long", field="comment")
     low = LOW_RULE.is_low(
