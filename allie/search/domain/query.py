@@ -81,6 +81,38 @@ def parse(text: str) -> list[Clause]:
     return clauses
 
 
+def websearch_text(text: str) -> str:
+    """Return `text` as PostgreSQL's `websearch_to_tsquery` should read it: the pieces `parse`
+    keeps (at most `MAX_TERMS`), as typed but without pieces holding no letter or digit.
+
+    A lone "-" is an operator with no word; some forty of them make `websearch_to_tsquery`
+    fail ("tsquery stack too small", PostgreSQL 15), which answered a 500.
+    """
+    pieces: list[str] = []
+    terms = 0
+    for match in _PIECE.finditer(clean_text(text)[:MAX_QUERY_LENGTH]):
+        negated_phrase, phrase, word = match.groups()
+        if word is not None and word.casefold() == "or":
+            if terms and pieces[-1] != "or":
+                pieces.append("or")
+            continue
+        if phrase is not None:
+            if not _TOKEN.search(phrase):
+                continue
+            pieces.append(f'{negated_phrase}"{phrase}"')
+        else:
+            bare = word.lstrip("-")
+            if not _TOKEN.search(bare):
+                continue
+            pieces.append(f"-{bare}" if bare != word else word)
+        terms += 1
+        if terms >= MAX_TERMS:
+            break
+    if pieces and pieces[-1] == "or":
+        pieces.pop()
+    return " ".join(pieces)
+
+
 def fts5_query(text: str) -> str | None:
     """Return an FTS5 MATCH expression for `text`, or None when nothing positive is asked.
 

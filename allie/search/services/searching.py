@@ -126,12 +126,14 @@ def search_tickets(
     scope = (scope_sql, list(scope_params)) if candidates.query.where else None
     if connection.vendor != "postgresql":
         rows = _search_sqlite(query, scope, limit, offset)
+    elif not (text := search_query.websearch_text(query)):
+        rows = []  # operators only: no word to look for
     elif user.is_agent or user.is_administrator:
-        rows = _search_postgresql(query, _recent_branches(query, user, filters), limit, offset)
+        rows = _search_postgresql(text, _recent_branches(text, user, filters), limit, offset)
     else:
         # A requester sees few tickets: PostgreSQL starts from those (the ticket table's
         # requester and organisation indexes) and checks each one's entry.
-        rows = _search_postgresql(query, _scoped_branch(query, scope), limit, offset)
+        rows = _search_postgresql(text, _scoped_branch(text, scope), limit, offset)
     if not rows:
         return empty
     ids = [row.ticket_id for row in rows]
