@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allie.catalog.models import ImpactChoices, TicketKind, UrgencyChoices
+from allie.core.dates import validate_year
 from allie.tickets.models import Channel, Priority, Status, Ticket
 
 
@@ -33,8 +34,12 @@ class TicketFilter(django_filters.FilterSet):
     owner = IdFilter(field_name="owner_id")
     requester = IdFilter(field_name="requester_id")
     team = IdFilter(field_name="team_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", validators=[validate_year]
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", validators=[validate_year]
+    )
 
     class Meta:
         model = Ticket

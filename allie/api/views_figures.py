@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from allie.api.serializers import ErrorSerializer
+from allie.core.dates import validate_year
 from allie.core.reports import DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS, period_bounds
 from allie.voice import figures
 from allie.voice.domain.outcomes import OutcomeTally
@@ -30,10 +31,14 @@ class OutcomeQuerySerializer(serializers.Serializer):
         choices=figures.BY, default="team", help_text=_("Group per service, team or agent.")
     )
     start = serializers.DateField(
-        required=False, help_text=_("First day of the period (default: 30 days before its end).")
+        required=False,
+        help_text=_("First day of the period (default: 30 days before its end)."),
+        validators=[validate_year],
     )
     end = serializers.DateField(
-        required=False, help_text=_("Last day of the period, included (default: today).")
+        required=False,
+        help_text=_("Last day of the period, included (default: today)."),
+        validators=[validate_year],
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

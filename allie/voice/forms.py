@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import User
+from allie.core.dates import validate_year
 from allie.core.forms import FastModelChoiceField
 from allie.core.reports import PeriodForm
 
@@ -28,7 +29,9 @@ class CommitmentForm(forms.Form):
         empty_label=_("The requester"),
     )
     to_name = forms.CharField(label=_("Or someone else (name)"), max_length=200, required=False)
-    due_at = forms.DateTimeField(label=_("By when"), required=False, widget=DATETIME_WIDGET)
+    due_at = forms.DateTimeField(
+        label=_("By when"), required=False, widget=DATETIME_WIDGET, validators=[validate_year]
+    )
     is_public = forms.BooleanField(label=_("Show it to the requester"), required=False)
 
     def __init__(self, *args: Any, ticket: Any, **kwargs: Any) -> None:
@@ -56,7 +59,7 @@ class SettleForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     note = forms.CharField(label=_("Note"), max_length=4000, required=False)
     new_due_at = forms.DateTimeField(
-        label=_("New due time"), required=False, widget=DATETIME_WIDGET
+        label=_("New due time"), required=False, widget=DATETIME_WIDGET, validators=[validate_year]
     )
     client_told = forms.BooleanField(label=_("The client was told"), required=False)
 
