@@ -10,6 +10,9 @@ from allie.catalog.models import ImpactChoices, TicketKind, UrgencyChoices
 from allie.core.dates import validate_year
 from allie.tickets.models import Channel, Priority, Status, Ticket
 
+#: The largest key a database row may have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
 
 class IdFilter(django_filters.NumberFilter):
     """A row's id: a whole number a database key can hold (a larger one overflowed: a 500)."""
@@ -17,7 +20,7 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)  # type: ignore[arg-type]
 
 
 class TicketFilter(django_filters.FilterSet):

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from allie.api.filters import MAX_ID
 from allie.api.serializers import ErrorSerializer, NamedRefSerializer, PersonRefSerializer
 from allie.search.domain.query import MAX_QUERY_LENGTH
 from allie.search.services import SearchFilters, SearchHit, search_tickets
@@ -38,7 +39,10 @@ class SearchQuerySerializer(serializers.Serializer):
     service = serializers.CharField(
         required=False, default="", max_length=60, help_text=_("The service's code.")
     )
-    organisation = serializers.IntegerField(required=False, allow_null=True, default=None)
+    # An organisation's key: a larger number overflowed the database's integer (a 500).
+    organisation = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
     limit = serializers.IntegerField(
         required=False, default=DEFAULT_LIMIT, min_value=1, max_value=MAX_LIMIT
     )
