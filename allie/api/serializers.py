@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from allie.accounts.models import Organisation, Team, User
 from allie.accounts.selectors import visible_people
+from allie.api.filters import MAX_ID
 from allie.catalog.models import FormField, ImpactChoices, Service, UrgencyChoices
 from allie.sla.models import TicketSla
 from allie.sla.presenters import clock_statuses
@@ -276,8 +277,25 @@ class TicketDetailSerializer(TicketSerializer):
 # makes, and copying a queryset (its whole query) was most of the cost of parsing a creation.
 
 
+class KeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A row by its key: a whole number, or a string of digits, that a key can hold.
+
+    DRF hands the value to the lookup as sent, and Django's integer lookup truncates it: 1.5
+    (or 1.0) named row 1 instead of being refused.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
 @extend_schema_field(OpenApiTypes.INT)  # the schema's type came from the queryset argument
-class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+class VisiblePersonField(KeyRelatedField):
     """A person's id, looked up among the people the caller may see.
 
     An id the caller may not see is answered like one that does not exist.
@@ -306,7 +324,7 @@ class ServiceCodeField(serializers.SlugRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class TeamField(serializers.PrimaryKeyRelatedField):
+class TeamField(KeyRelatedField):
     """A team, by its id."""
 
     def get_queryset(self) -> QuerySet[Team]:
