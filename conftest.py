@@ -136,3 +136,25 @@ def _desk_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def _commits_for_real(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that commit for real after all the others.
+
+    Their teardown flushes the database, and with it the rows the data migrations wrote (the
+    default calendar, the default ladder, the settings). pytest-django puts them last, but
+    pytest's own fixture grouping runs afterwards and may pull them forward: a test whose
+    parameter shared a name with a Playwright fixture once dragged the browser journeys ahead
+    of a worker's other tests, which then found those rows gone.
+    """
+    items.sort(key=_commits_for_real)

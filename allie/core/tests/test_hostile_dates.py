@@ -43,14 +43,15 @@ def test_a_period_at_the_ends_of_the_calendar_is_a_form_error(query):
 
 
 @pytest.mark.parametrize(
-    "page", ["voice:commitments", "voice:themes", "voice:team", "voice:outcomes", "sla:compliance"]
+    "report",
+    ["voice:commitments", "voice:themes", "voice:team", "voice:outcomes", "sla:compliance"],
 )
 @pytest.mark.parametrize(
     "query", [{"end": "0001-01-05"}, {"start": "9999-12-31", "end": "9999-12-31"}]
 )
-def test_every_report_page_answers_a_400_for_such_a_period(client, desk, page, query):
+def test_every_report_page_answers_a_400_for_such_a_period(client, desk, report, query):
     client.force_login(desk.person("admin"))
 
-    response = client.get(reverse(page), query)
+    response = client.get(reverse(report), query)
 
     assert response.status_code == 400
