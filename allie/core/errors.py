@@ -8,7 +8,10 @@ errors raised before or outside the view).
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -25,6 +28,11 @@ def _api_error(code: str, message: str, status: int) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request) and isinstance(exception, RequestDataTooBig):
+        # The same cap as a form's fields (DATA_UPLOAD_MAX_MEMORY_SIZE), said plainly.
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = _("The request body is larger than the %(limit)s allowed.") % {"limit": limit}
+        return _api_error("body_too_large", message, 413)
     if _is_api(request):
         return _api_error("bad_request", _("The request could not be understood."), 400)
     return defaults.bad_request(request, exception)

@@ -82,3 +82,29 @@ def test_a_nul_in_a_service_code_or_an_answer_is_a_validation_error(
     assert body["code"] == "invalid"
     assert field in body["fields"]
     assert Ticket.objects.count() == 0
+
+
+def test_a_body_larger_than_a_form_may_send_is_a_413_and_opens_nothing(api, desk, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"title": "ok", "description": "' + "x" * 1000 + '"}'
+
+    response = api.as_(desk.person("alice")).post(
+        TICKETS, body.encode(), content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "body_too_large"
+    assert "1000" in response.json()["message"]  # the limit, said
+    assert Ticket.objects.count() == 0
+
+
+def test_a_body_within_the_limit_is_read_whole(api, desk, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"title": "ok", "description": "' + "é" * 400 + '"}'
+
+    response = api.as_(desk.person("alice")).post(
+        TICKETS, body.encode(), content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    assert Ticket.objects.get().description == "é" * 400
