@@ -183,6 +183,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form posts "username" (Django's AuthenticationForm), while axes would otherwise read
 # the user model's USERNAME_FIELD ("email") and count every failure against no username at all.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "allie.accounts.signin.lockout_username"  # any letter case counts once
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # says so in the site's look (429)
 

@@ -108,6 +108,17 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+def free_email(email: str, *, person: User | None = None) -> str:
+    """The typed address, if nobody else uses it in any letter case (on the email field)."""
+    email = email.strip()
+    others = User.objects.filter(email__iexact=email)
+    if person is not None and person.pk:
+        others = others.exclude(pk=person.pk)
+    if others.exists():
+        raise forms.ValidationError(_("Someone already uses this email address."))
+    return email
+
+
 class PersonCreationForm(AdminUserCreationForm):
     """Create a person from an email address: the email is the login."""
 
@@ -116,10 +127,7 @@ class PersonCreationForm(AdminUserCreationForm):
         fields = ("email", "full_name", "language", "organisation")
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Someone already uses this email address."))
-        return email
+        return free_email(self.cleaned_data["email"])
 
     def save(self, commit: bool = True) -> User:
         # The username is kept equal to the email so Django's auth machinery stays happy.
@@ -131,6 +139,9 @@ class PersonChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
+
+    def clean_email(self) -> str:
+        return free_email(self.cleaned_data["email"], person=self.instance)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +137,10 @@ class UserRole(models.Model):
 
 
 class AllieUserManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        # The login: "Alice@…" signs in alice@…; person_email_any_case keeps it one person.
+        return self.get(email__iexact=(username or "").strip())
+
     def create_user(  # type: ignore[override]
         self, email: str, password: str | None = None, **extra: object
     ) -> User:
@@ -185,6 +190,15 @@ class User(AbstractUser):
         ordering = ["full_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [
+            # One person per address whatever its case: the login and mail intake find people
+            # with email__iexact, which on PostgreSQL reads this index (UPPER(email::text)).
+            models.UniqueConstraint(
+                Upper("email"),
+                name="person_email_any_case",
+                violation_error_message=_("Someone already uses this email address."),
+            )
+        ]
         indexes = [
             # An organisation's contacts (commitments' "to whom", relationship surveys): a few
             # rows among the thousands of people of a large client (docs/performance.md).

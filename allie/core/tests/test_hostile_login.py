@@ -49,3 +49,15 @@ def test_a_few_failures_still_let_the_right_password_in(client, lockout):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_changing_the_case_of_the_username_does_not_reset_the_count(client, lockout):
+    user = UserFactory(email="target@example.test")
+
+    for attempt in range(lockout):
+        sign_in(client, "TARGET@example.test" if attempt % 2 else "Target@Example.Test", "x")
+    response = sign_in(client, user.email, PASSWORD)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
