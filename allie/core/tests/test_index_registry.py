@@ -125,6 +125,15 @@ INDEXES: dict[str, Serves] = {
             .order_by()
         ),
     ),
+    "ticket_title_words": Serves(
+        "the queues' words filter, a title holding the text in any case "
+        "(allie.tickets.selectors.queue, QueueFilters.text)",
+        lambda s: (
+            Ticket.objects.visible_to(s.desk.person("agathe"))
+            .filter(title__icontains="écran")
+            .order_by()
+        ),
+    ),
     "ticket_open_by_team": Serves(
         "the teams queue, its count and page (allie.tickets.selectors.queue 'teams')",
         lambda s: s.queue("agathe", "teams")[:25],

@@ -86,3 +86,26 @@ def test_an_agents_own_queue_reads_their_open_tickets_from_their_index(db):
     count_plan = plan_with_only(tickets.order_by().values("pk"), "ticket_open_by_owner")
     assert "using ticket_open_by_owner" in count_plan or " on ticket_open_by_owner" in count_plan
     assert sorted(ticket.pk for ticket in tickets) == sorted(keep)
+
+
+@postgresql_only
+def test_the_words_filter_reads_the_title_and_reference_indexes_not_every_ticket(desk, open_for):
+    open_for("Imprimante bloquée")
+    tickets = selectors.queue(
+        desk.person("admin"),  # sees every ticket: no scoping index to start from
+        "all",
+        filters=selectors.QueueFilters(text="bloquée"),
+        now=timezone.now(),
+        needs_owner_after=timedelta(minutes=30),
+    )
+    sql, params = tickets.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test table is tiny
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    # The OR of the reference and the title, each from its index (migration tickets 0009).
+    assert "BitmapOr" in plan, plan
+    assert "on ticket_title_words" in plan, plan
+    assert "on ticket_reference_upper" in plan, plan
+    assert tickets.count() == 1
