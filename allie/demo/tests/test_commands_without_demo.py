@@ -6,9 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from allie.accounts.models import Role
 from allie.demo import data
+from allie.search.services import search_tickets
 from allie.tickets.domain.reference import format_reference
 from allie.tickets.models import Status, Ticket
+from tests.factories import UserFactory
 
 
 def test_demo_logins_says_how_to_load_the_demo_when_it_is_missing(db):
@@ -55,3 +58,13 @@ def test_seed_refuses_a_count_that_is_not_positive(db, count):
         call_command("seed", tickets=count, stdout=StringIO())
 
     assert Ticket.objects.count() == 0
+
+
+def test_seeded_tickets_are_found_by_search_at_once(db):
+    call_command("seed", tickets=30, stdout=StringIO())
+    administrator = UserFactory(organisation=None, roles=[Role.ADMINISTRATOR])
+    ticket = Ticket.objects.order_by("pk").last()
+
+    results = search_tickets(administrator, ticket.reference)
+
+    assert [hit.ticket.pk for hit in results.hits] == [ticket.pk]

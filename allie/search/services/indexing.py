@@ -77,12 +77,14 @@ def reindex_tickets(
     *,
     batch_size: int = REINDEX_BATCH,
     progress: Callable[[int], None] | None = None,
+    after_id: int = 0,
 ) -> int:
     """Rebuild every ticket's entry in batches of ids, one transaction each; return the count.
 
-    `progress` is told how many tickets each batch covered, for a progress bar.
+    `progress` is told how many tickets each batch covered, for a progress bar; `after_id`
+    limits the work to the tickets of higher ids (those just loaded in bulk).
     """
-    bounds = Ticket.objects.order_by().values_list("pk", flat=True)
+    bounds = Ticket.objects.filter(pk__gt=after_id).order_by().values_list("pk", flat=True)
     first, last = bounds.order_by("pk").first(), bounds.order_by("-pk").first()
     if first is None or last is None:
         return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.models import Max
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import (
@@ -17,6 +19,8 @@ from rich.progress import (
 )
 
 from allie.demo.volume import seed_tickets
+from allie.search.services import reindex_tickets
+from allie.tickets.models import Ticket
 
 
 class Command(BaseCommand):
@@ -41,11 +45,20 @@ class Command(BaseCommand):
             console=console,
         ) as progress:
             task = progress.add_task(_("Requests"), total=count)
+            before = Ticket.objects.aggregate(last=Max("pk"))["last"] or 0
             result = seed_tickets(
                 count,
                 seed=options["seed"],
                 progress=lambda done: progress.advance(task, done),
             )
+            # Bulk inserts bypass the services that keep search current: index what was added.
+            indexed = progress.add_task(_("Requests indexed"), total=result.tickets)
+            reindex_tickets(after_id=before, progress=lambda done: progress.advance(indexed, done))
+        if connection.vendor == "postgresql":
+            # The planner would go on estimating the tables at their size before the load.
+            status = console.status(_("Refreshing the database's statistics (ANALYZE)"))
+            with status, connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 _(
