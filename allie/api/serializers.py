@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from allie.accounts.models import Organisation, Team, User
 from allie.accounts.selectors import visible_people
 from allie.api.filters import MAX_ID
 from allie.catalog.models import FormField, ImpactChoices, Service, UrgencyChoices
+from allie.catalog.questions import clean_answers
 from allie.sla.models import TicketSla
 from allie.sla.presenters import clock_statuses
 from allie.tickets.models import Attachment, Handoff, Ticket, TimelineEvent
@@ -370,46 +370,11 @@ class TicketCreateSerializer(serializers.Serializer):
                     {"form_answers": [_("Answers need a service with a form.")]}
                 )
             return attrs
-        errors = form_answer_errors(list(service.form_fields.all()), answers)
+        stored, errors = clean_answers(service.form_fields.all(), answers)
         if errors:
             raise serializers.ValidationError({"form_answers": errors})
+        attrs["form_answers"] = stored
         return attrs
-
-
-def form_answer_errors(fields: list[FormField], answers: dict[str, Any]) -> dict[str, list[str]]:
-    """Return the errors of the answers to a service form, by field key."""
-    errors: dict[str, list[str]] = {}
-    known = {field.key: field for field in fields}
-    for key in answers:
-        if key not in known:
-            errors[key] = [str(_("This service's form has no such field."))]
-    for field in fields:
-        value = answers.get(field.key)
-        if value in (None, ""):
-            if field.required:
-                errors[field.key] = [str(_("This field is required."))]
-            continue
-        if isinstance(value, dict | list):
-            errors[field.key] = [str(_("Give a single value."))]
-        elif "\x00" in str(value):  # kept in a JSON column, which PostgreSQL refuses it in
-            errors[field.key] = [str(ProhibitNullCharactersValidator.message)]
-        elif field.field_type == FormField.FieldType.CHOICE:
-            allowed = {choice for choice, _label in field.choice_pairs()}
-            if str(value) not in allowed:
-                errors[field.key] = [str(_("Choose one of the offered values."))]
-        elif field.field_type == FormField.FieldType.NUMBER and not _is_number(value):
-            errors[field.key] = [str(_("Enter a number."))]
-    return errors
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 class ReplyCreateSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,9 +9,10 @@ from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from allie.catalog.models import FormField, ImpactChoices, Service, UrgencyChoices
+from allie.catalog.questions import question_field, stored_answer
 from allie.tickets.domain.priority import Impact, Urgency
 from allie.tickets.services import ServiceError
-from allie.tickets.services.attachments import check_files, from_django_files, safe_display_name
+from allie.tickets.services.attachments import check_files, from_django_files
 
 ANSWER_PREFIX = "answer_"
 
@@ -97,7 +97,7 @@ class TicketForm(forms.Form):
         initial.setdefault("impact", service.default_impact if service else Impact.LOW.value)
         super().__init__(*args, **kwargs)
         for form_field in self.service_fields:
-            self.fields[ANSWER_PREFIX + form_field.key] = build_field(form_field)
+            self.fields[ANSWER_PREFIX + form_field.key] = question_field(form_field)
 
     @property
     def question_names(self) -> list[str]:
@@ -130,16 +130,8 @@ class TicketForm(forms.Form):
         answers: dict[str, Any] = {}
         for form_field in self.service_fields:
             value = self.cleaned_data.get(ANSWER_PREFIX + form_field.key)
-            if value in (None, ""):
-                continue
-            if form_field.field_type == FormField.FieldType.FILE:
-                answers[form_field.key] = safe_display_name(value.name or "")
-            elif form_field.field_type == FormField.FieldType.DATE:
-                answers[form_field.key] = value.isoformat()
-            elif isinstance(value, Decimal):
-                answers[form_field.key] = str(value)
-            else:
-                answers[form_field.key] = value
+            if value not in (None, ""):
+                answers[form_field.key] = stored_answer(form_field, value)
         return answers
 
     def uploads(self) -> list[DjangoUploadedFile]:
@@ -151,29 +143,6 @@ class TicketForm(forms.Form):
                 if upload:
                     files.append(upload)
         return files
-
-
-def build_field(form_field: FormField) -> forms.Field:
-    """Return the Django form field for one of a service's questions, in the active language."""
-    common: dict[str, Any] = {
-        "label": form_field.label,
-        "help_text": form_field.help,
-        "required": form_field.required,
-    }
-    kind = form_field.field_type
-    if kind == FormField.FieldType.LONG_TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
-    if kind == FormField.FieldType.CHOICE:
-        choices = [("", "—"), *form_field.choice_pairs()]
-        return forms.ChoiceField(choices=choices, **common)
-    if kind == FormField.FieldType.DATE:
-        widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-        return forms.DateField(widget=widget, **common)
-    if kind == FormField.FieldType.NUMBER:
-        return forms.DecimalField(**common)
-    if kind == FormField.FieldType.FILE:
-        return forms.FileField(**common)
-    return forms.CharField(max_length=500, **common)
 
 
 class ReplyForm(forms.Form):
