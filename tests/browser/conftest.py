@@ -45,3 +45,23 @@ def shoot() -> Any:
         return path
 
     return take
+
+
+PASSWORD = "secret-pass-123"  # the factories' password
+
+
+@pytest.fixture
+def sign_in(browser: Any, live_server: Any, browser_context_args: dict[str, Any]) -> Any:
+    """Open a browser context of its own for a person, signed in; return its page."""
+
+    def open_as(email: str) -> Any:
+        context = browser.new_context(**browser_context_args)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", email)
+        page.fill("#id_password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return open_as

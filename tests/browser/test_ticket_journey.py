@@ -14,23 +14,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "secret-pass-123"
 
-
-def sign_in(browser, live_server, email, browser_context_args):
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def test_request_through_catalogue_handoff_reply_and_resolution(
-    live_server, browser, browser_context_args, desk, shoot
-):
+def test_request_through_catalogue_handoff_reply_and_resolution(live_server, sign_in, desk, shoot):
     FormFieldFactory(
         service=desk.service,
         key="asset_tag",
@@ -40,7 +25,7 @@ def test_request_through_catalogue_handoff_reply_and_resolution(
     )
 
     # The requester submits through the catalogue.
-    alice = sign_in(browser, live_server, "alice@finances.test", browser_context_args)
+    alice = sign_in("alice@finances.test")
     alice.goto(f"{live_server.url}/portal/catalogue/")
     shoot(alice, "01-catalogue")
     alice.click(f"a[href='/portal/new/{desk.service.code}/']")
@@ -57,7 +42,7 @@ def test_request_through_catalogue_handoff_reply_and_resolution(
     assert ticket.form_answers == {"asset_tag": "PC-4521"}
 
     # An agent acknowledges it and hands it off to a colleague.
-    agathe = sign_in(browser, live_server, "agathe@desk.test", browser_context_args)
+    agathe = sign_in("agathe@desk.test")
     agathe.goto(f"{live_server.url}/desk/queues/teams/")
     agathe.click(f"text={reference}")
     agathe.click("button[name=command][value=acknowledge]")
@@ -71,7 +56,7 @@ def test_request_through_catalogue_handoff_reply_and_resolution(
     assert ticket.owner == desk.agathe
 
     # The other agent accepts, replies and resolves.
-    bruno = sign_in(browser, live_server, "bruno@desk.test", browser_context_args)
+    bruno = sign_in("bruno@desk.test")
     bruno.goto(f"{live_server.url}/desk/queues/handoffs/")
     bruno.click(f"text={reference}")
     bruno.click("button[name=action][value=accept]")
