@@ -15,6 +15,7 @@ from django.http import Http404
 
 from allie.accounts.models import Organisation
 from allie.core.database import prepared_lookups
+from allie.core.folding import Folded, folded
 from allie.tickets.models import OPEN_STATUSES, Handoff, Status, Ticket, TimelineEvent
 
 if TYPE_CHECKING:
@@ -209,7 +210,9 @@ def queue(
         tickets = tickets.filter(team_id=filters.team_id)
     if filters.text:
         text = filters.text.strip()
-        tickets = tickets.filter(Q(reference__iexact=text) | Q(title__icontains=text))
+        tickets = tickets.alias(title_folded=Folded("title")).filter(
+            Q(reference__iexact=text) | Q(title_folded__contains=folded(text))
+        )
     order = SORTS.get(filters.sort, SORTS["newest"])
     if name == "at_risk":
         order = ("sla__next_breach_at", "id")  # time left before a breach is the point

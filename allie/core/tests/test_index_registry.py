@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from allie.accounts.models import Site
 from allie.api.filters import TicketFilter
+from allie.core.folding import Folded, folded
 from allie.escalations.models import Escalation, EscalationAlert
 from allie.mail.models import InboundMessage, Mailbox, OutboundMessage
 from allie.sla.models import BusinessCalendar, Deadline, SlaPolicy, TicketSla
@@ -130,7 +131,8 @@ INDEXES: dict[str, Serves] = {
         "(allie.tickets.selectors.queue, QueueFilters.text)",
         lambda s: (
             Ticket.objects.visible_to(s.desk.person("agathe"))
-            .filter(title__icontains="écran")
+            .alias(title_folded=Folded("title"))
+            .filter(title_folded__contains=folded("écran"))
             .order_by()
         ),
     ),
