@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import STAFF_ROLES, Organisation, Team, User
 from allie.catalog.models import ImpactChoices, Service, UrgencyChoices
+from allie.core.folding import Folded, folded
 from allie.core.forms import FastModelChoiceField
 from allie.tickets.models import Channel, Priority, Status, Ticket
 from allie.tickets.selectors import SORTS, served_organisation_ids
@@ -237,6 +238,17 @@ class EditFieldsForm(forms.Form):
         fields["service"].empty_label = _("No service")
 
 
+# The requester list of a phone call or visit: a desk serving thousands of people offers the
+# first ones and a finder, not a select of every person (a page of megabytes).
+PEOPLE_OFFERED = 50
+WHO_MAX = 100
+MAX_PERSON_ID = 2**63 - 1
+
+
+def _person_label(person: User) -> str:
+    return f"{person.full_name} · {person.email}"
+
+
 class LogContactForm(forms.Form):
     requester = forms.ChoiceField(label=_("Requester"))
     channel = forms.ChoiceField(
@@ -265,7 +277,7 @@ class LogContactForm(forms.Form):
         label=_("How it was resolved"), required=False, widget=forms.Textarea
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, who: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True, organisation__isnull=False)
         if not user.is_administrator:
@@ -273,6 +285,8 @@ class LogContactForm(forms.Form):
         self.people = people.select_related("organisation").order_by(
             "organisation__name", "full_name", "pk"
         )
+        self.who = who.strip()[:WHO_MAX]
+        self._offered: list[User] | None = None
         fields: dict[str, Any] = self.fields
         fields["requester"].choices = self._grouped_people
         fields["service"].queryset = Service.objects.filter(is_active=True).order_by(
@@ -280,15 +294,53 @@ class LogContactForm(forms.Form):
         )
         fields["service"].empty_label = _("No service")
 
+    def _offered_people(self) -> list[User]:
+        """At most PEOPLE_OFFERED people matching the finder's text, and the one chosen."""
+        if self._offered is None:
+            found = self.people
+            if self.who:
+                text = folded(self.who)
+                found = found.alias(
+                    name_folded=Folded("full_name"), email_folded=Folded("email")
+                ).filter(Q(name_folded__contains=text) | Q(email_folded__contains=text))
+            # One more than shown says whether the finder should be narrowed.
+            self._offered = list(found[: PEOPLE_OFFERED + 1])
+        return self._offered
+
+    @property
+    def more_people(self) -> bool:
+        """Whether more people match than are offered: type more of the name or email."""
+        return len(self._offered_people()) > PEOPLE_OFFERED
+
+    def offered_people(self) -> list[tuple[str, str]]:
+        """The (id, label) of the people offered, in the list's order."""
+        return [(str(person.pk), _person_label(person)) for person in self._people_shown()]
+
+    def _people_shown(self) -> list[User]:
+        shown = self._offered_people()[:PEOPLE_OFFERED]
+        chosen = self._chosen_person()
+        if chosen is not None and all(person.pk != chosen.pk for person in shown):
+            # A refused form keeps the person chosen, wherever the finder's list stops.
+            shown = sorted([*shown, chosen], key=lambda p: (p.organisation.name, p.full_name, p.pk))
+        return shown
+
+    def _chosen_person(self) -> User | None:
+        chosen = str(self.data.get("requester") or "") if self.is_bound else ""
+        if not (chosen.isdigit() and int(chosen) <= MAX_PERSON_ID):
+            return None
+        if not hasattr(self, "_chosen"):
+            self._chosen = (
+                next((p for p in self._offered_people() if p.pk == int(chosen)), None)
+                or self.people.filter(pk=int(chosen)).first()
+            )
+        return self._chosen
+
     def _grouped_people(self) -> list[tuple[str, Any]]:
         # Called lazily by the field, once per render or validation: one query.
         grouped: list[tuple[str, Any]] = [("", _("Choose the person"))]
-        for organisation, people in groupby(self.people, key=lambda person: person.organisation):
+        for organisation, people in groupby(self._people_shown(), key=lambda p: p.organisation):
             grouped.append(
-                (
-                    organisation.name,
-                    [(str(person.pk), f"{person.full_name} · {person.email}") for person in people],
-                )
+                (organisation.name, [(str(person.pk), _person_label(person)) for person in people])
             )
         return grouped
 

@@ -501,7 +501,8 @@ def remove_copy_view(request: HttpRequest, reference: str, person_pk: int) -> Ht
 def log_contact_view(request: HttpRequest) -> HttpResponse:
     """Record a phone call or counter visit as a ticket the agent owns from the start."""
     user: User = request.user  # type: ignore[assignment]
-    form = LogContactForm(request.POST or None, user=user)
+    who = request.GET.get("who", "")
+    form = LogContactForm(request.POST or None, user=user, who=who)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -536,4 +537,7 @@ def log_contact_view(request: HttpRequest) -> HttpResponse:
                 )
             return HttpResponseRedirect(reverse("workspace:ticket", args=[ticket.reference]))
     status = 400 if form.is_bound else 200
-    return render(request, "workspace/log_contact.html", {"form": form}, status=status)
+    template = "workspace/log_contact.html"
+    if request.htmx and not form.is_bound:  # type: ignore[attr-defined]
+        template += "#requester-choices"  # the finder, as the agent types
+    return render(request, template, {"form": form}, status=status)
