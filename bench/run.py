@@ -500,16 +500,26 @@ def allie_endpoints() -> list[Endpoint]:
             count_rows=Ticket.objects.count,
         ),
     ]
-    searches = [
+    # The dashboards a team lead reads (DESIGN: under 500 ms, rollups, not scans), over their
+    # default period. The bench seeds no survey answers: the figures are the tickets' own.
+    routed = [
         ("search", "search page", "search:desk", "Cookie: " + agent_cookie),
         ("api_search", "search API", "api:search", "Authorization: Bearer " + agent_token),
+        (
+            "sla_compliance",
+            "dashboard: SLA compliance",
+            "sla:compliance",
+            "Cookie: " + agent_cookie,
+        ),
+        ("voice_team", "dashboard: team figures", "voice:team", "Cookie: " + agent_cookie),
     ]
-    for name, label, route, header in searches:
+    for name, label, route, header in routed:
         try:
             path = reverse(route)
         except NoReverseMatch:
             continue
-        endpoints.append(Endpoint(name, label, f"{path}?q={SEARCH_WORD}", header))
+        query = f"?q={SEARCH_WORD}" if "search" in name else ""
+        endpoints.append(Endpoint(name, label, path + query, header))
     return endpoints
 
 
@@ -965,6 +975,13 @@ def divide(numerator: float, denominator: float) -> float | None:
 
 # Budgets of DESIGN.md and issue 6 (they hold at 1,000,000 tickets; the ratios at 100,000).
 LATENCY_BUDGET_MS = 100.0
+DASHBOARD_BUDGET_MS = 500.0
+LATENCY_BUDGETS_MS = {
+    **dict.fromkeys(
+        ("queue", "ticket_page", "api_list", "search", "api_search"), LATENCY_BUDGET_MS
+    ),
+    **dict.fromkeys(("sla_compliance", "voice_team"), DASHBOARD_BUDGET_MS),
+}
 CREATION_BUDGET_RPS = 300.0
 READ_RATIO_BUDGET = 10.0
 CREATION_RATIO_BUDGET = 3.0
@@ -974,14 +991,14 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each budget with the figure measured in this run and whether it is met."""
     rows: list[dict[str, Any]] = []
     endpoints = results["allie"]["endpoints"]
-    for name in ("queue", "ticket_page", "api_list", "search", "api_search"):
+    for name, budget in LATENCY_BUDGETS_MS.items():
         if name in endpoints:
             value = endpoints[name]["p95_ms"]
             rows.append(
                 {
-                    "budget": f"{endpoints[name]['label']}: p95 under {LATENCY_BUDGET_MS:.0f} ms",
+                    "budget": f"{endpoints[name]['label']}: p95 under {budget:.0f} ms",
                     "value": value,
-                    "met": value < LATENCY_BUDGET_MS,
+                    "met": value < budget,
                 }
             )
     if "api_create" in endpoints:
