@@ -7,7 +7,10 @@ differ by one capital letter, each receiving half of one person's requests.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -70,3 +73,13 @@ def test_finding_a_person_by_address_in_any_case_reads_one_index_entry(db):
     people = User.objects.filter(email__iexact="Someone@Example.test")
 
     assert served_by(plan_with_only(people, "person_email_any_case"), "person_email_any_case")
+
+
+def test_the_migration_names_the_accounts_to_merge_before_adding_the_constraint(desk):
+    migration = import_module("allie.accounts.migrations.0005_email_unique_any_case")
+    with connection.cursor() as cursor:  # as before the migration (rolled back with the test)
+        cursor.execute("DROP INDEX person_email_any_case")
+    UserFactory(email="Alice@Finances.test", username="alice-again")
+
+    with pytest.raises(RuntimeError, match=r"ALICE@FINANCES\.TEST"):
+        migration.refuse_addresses_used_twice(apps, None)
