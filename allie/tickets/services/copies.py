@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from allie.accounts.models import STAFF_ROLES, User, UserRole
+from allie.core.folding import Folded, folded
 from allie.tickets.models import Ticket, TicketCopy, TimelineEvent
 from allie.tickets.selectors import may_work_on
 from allie.tickets.services.errors import FORBIDDEN, ServiceError
@@ -29,12 +29,13 @@ from allie.tickets.services.state import record
 def copyable_people(ticket: Ticket, addresses: Iterable[str]) -> list[User]:
     """Return the people these addresses may copy on the ticket (one query, none without
     addresses): active, of the ticket's organisation, neither its requester nor an agent."""
-    wanted = {address.strip().lower() for address in addresses if address and "@" in address}
+    wanted = {folded(address.strip()) for address in addresses if address and "@" in address}
     if not wanted:
         return []
     staff = UserRole.objects.filter(user_id=OuterRef("pk"), role__in=STAFF_ROLES)
+    # UPPER(email): on PostgreSQL each address is one entry of person_email_any_case.
     return list(
-        User.objects.annotate(address=Lower("email"))
+        User.objects.alias(address=Folded("email"))
         .filter(
             address__in=sorted(wanted),
             organisation_id=ticket.organisation_id,
