@@ -952,6 +952,10 @@ def ratios(allie: dict[str, Any], peer: dict[str, Any]) -> dict[str, Any]:
         mine, other = allie["endpoints"].get(ours), peer["endpoints"].get(theirs)
         if not mine or not other:
             continue
+        if not other["rps"]:
+            # wrk saw no answer within its timeout (the peer's search at a million): no ratio.
+            found[pair] = {"peer": theirs, "times_faster": None, "basis": "no peer answer in time"}
+            continue
         if kind == "latency":
             found[pair] = {
                 "peer": theirs,
@@ -1023,6 +1027,8 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
         if name == "api_create" and duel is not None:
             # Judged on the rounds in alternation (creation_duel), not on runs minutes apart.
             value, label = duel["ratio_median"], f"{label} (median of rounds in turns)"
+        if value is None:
+            label = f"{label} ({ratio['basis']})"
         rows.append({"budget": label, "value": value, "met": value is not None and value >= target})
     return rows
 
@@ -1099,7 +1105,8 @@ def show(results: dict[str, Any]) -> None:
     verdicts.add_column("this run", justify="right")
     verdicts.add_column("met", justify="center")
     for row in results.get("budgets", []):
-        verdicts.add_row(row["budget"], str(row["value"]), "yes" if row["met"] else "[red]no[/red]")
+        shown = "—" if row["value"] is None else str(row["value"])
+        verdicts.add_row(row["budget"], shown, "yes" if row["met"] else "[red]no[/red]")
     console.print(verdicts)
     for note in results["allie"].get("notes", []):
         console.print(f"Note: {note}")
