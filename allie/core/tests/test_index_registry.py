@@ -136,6 +136,16 @@ INDEXES: dict[str, Serves] = {
             .order_by()
         ),
     ),
+    "ticket_team_resolved": Serves(
+        "a team's tickets resolved in a period: the team page and the outcome figures "
+        "(allie.voice.figures.outcome_figures, team_trend)",
+        lambda s: Ticket.objects.filter(
+            team_id=s.desk.support.pk,
+            resolved_at__gte=s.now - timedelta(days=30),
+            resolved_at__lt=s.now,
+            status__in=["resolved", "closed"],
+        ).order_by(),
+    ),
     "ticket_open_by_team": Serves(
         "the teams queue, its count and page (allie.tickets.selectors.queue 'teams')",
         lambda s: s.queue("agathe", "teams")[:25],
