@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
 
@@ -74,19 +75,24 @@ def compliance(user: Any, start: datetime, end: datetime) -> list[ComplianceRow]
     """
     slas = period_slas(user, start, end)
     suffix = "en" if (get_language() or "fr").startswith("en") else "fr"
+    figures: dict[str, Any] = {
+        "count": Count("pk"),
+        "fr_met": Count("pk", filter=Q(first_response_state="met")),
+        "fr_decided": Count("pk", filter=Q(first_response_state__in=_DECIDED)),
+        "res_met": Count("pk", filter=Q(resolution_state="met")),
+        "res_decided": Count("pk", filter=Q(resolution_state__in=_DECIDED)),
+        "breaches": Sum("next_update_breaches"),
+    }
+    in_one_pass = connection.vendor == "postgresql"
+    if in_one_pass:
+        # The median in the same pass over the period's rows: half the work of a second query.
+        figures["median"] = _Median("first_response_elapsed", filter=_FIRST_RESPONSE_GIVEN)
     groups = (
         slas.values(*_GROUP, "ticket__service__name_fr", f"ticket__service__name_{suffix}")
-        .annotate(
-            count=Count("pk"),
-            fr_met=Count("pk", filter=Q(first_response_state="met")),
-            fr_decided=Count("pk", filter=Q(first_response_state__in=_DECIDED)),
-            res_met=Count("pk", filter=Q(resolution_state="met")),
-            res_decided=Count("pk", filter=Q(resolution_state__in=_DECIDED)),
-            breaches=Sum("next_update_breaches"),
-        )
+        .annotate(**figures)
         .order_by("ticket__service__name_fr", "ticket__priority")
     )
-    medians = _median_first_response(slas)
+    medians = {} if in_one_pass else _median_first_response(slas)
     labels = dict(Priority.choices)
     rows = []
     for group in groups:
@@ -105,21 +111,39 @@ def compliance(user: Any, start: datetime, end: datetime) -> list[ComplianceRow]
                 resolution_met=group["res_met"],
                 resolution_decided=group["res_decided"],
                 next_update_breaches=group["breaches"] or 0,
-                median_first_response_minutes=medians.get(key),
+                median_first_response_minutes=(
+                    _minutes(group["median"]) if in_one_pass else medians.get(key)
+                ),
             )
         )
     return rows
 
 
-def _median_first_response(slas: QuerySet[TicketSla]) -> dict[tuple[Any, Any], float]:
-    """Median business minutes to the first response, per group, in one query.
+# Only first responses given (the clock stopped) have a time to the first response.
+_FIRST_RESPONSE_GIVEN = Q(first_response_state__in=_DECIDED, first_response_due_at__isnull=True)
 
-    Only first responses given (the clock stopped) count. Window functions number each
-    group's rows by elapsed time; the query returns only the one or two middle rows.
+
+class _Median(Aggregate):
+    """PostgreSQL's median: the middle value, or the mean of the two middle ones."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _median_first_response(slas: QuerySet[TicketSla]) -> dict[tuple[Any, Any], float]:
+    """Median business minutes to the first response, per group, in one query (SQLite).
+
+    Window functions number each group's rows by elapsed time; the query returns only the one
+    or two middle rows.
     """
     partition = [F(name) for name in _GROUP]
     middle = (
-        slas.filter(first_response_state__in=_DECIDED, first_response_due_at__isnull=True)
+        slas.filter(_FIRST_RESPONSE_GIVEN)
         .annotate(
             position=Window(
                 RowNumber(), partition_by=partition, order_by=F("first_response_elapsed").asc()
@@ -132,4 +156,4 @@ def _median_first_response(slas: QuerySet[TicketSla]) -> dict[tuple[Any, Any], f
     found: dict[tuple[Any, Any], list[float]] = {}
     for service_id, priority, elapsed in middle:
         found.setdefault((service_id, priority), []).append(elapsed)
-    return {key: round(sum(values) / len(values) / 60, 1) for key, values in found.items()}
+    return {key: _minutes(sum(values) / len(values)) for key, values in found.items()}
