@@ -25,3 +25,24 @@ def drop_like_indexes(indexes: dict[str, tuple[str, str]]) -> migrations.RunPyth
                 schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON {definition}')
 
     return migrations.RunPython(drop, create, elidable=False)
+
+
+def postgresql_index(name: str, definition: str, *, extension: str = "") -> migrations.RunPython:
+    """Build (reversibly) the index `name` ON `definition` on PostgreSQL only, CONCURRENTLY.
+
+    No write lock on a large table, so the migration must say `atomic = False`. Such indexes
+    live in the database only (not in a model's Meta): SQLite reads its small tables whole.
+    `extension` is created first when the index's operator class needs one (`pg_trgm`).
+    """
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            if extension:
+                schema_editor.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
+            schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+    return migrations.RunPython(create, drop, elidable=False)

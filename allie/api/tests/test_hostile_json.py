@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from allie.api.parsers import MAX_DEPTH
@@ -84,13 +86,16 @@ def test_a_nul_in_a_service_code_or_an_answer_is_a_validation_error(
     assert Ticket.objects.count() == 0
 
 
-def test_a_body_larger_than_a_form_may_send_is_a_413_and_opens_nothing(api, desk, settings):
+def post_description(api, desk, settings, text: str):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    body = '{"title": "ok", "description": "' + "x" * 1000 + '"}'
-
-    response = api.as_(desk.person("alice")).post(
+    body = json.dumps({"title": "ok", "description": text}, ensure_ascii=False)
+    return api.as_(desk.person("alice")).post(
         TICKETS, body.encode(), content_type="application/json"
     )
+
+
+def test_a_body_larger_than_a_form_may_send_is_a_413_and_opens_nothing(api, desk, settings):
+    response = post_description(api, desk, settings, "x" * 1000)
 
     assert response.status_code == 413
     assert response.json()["code"] == "body_too_large"
@@ -99,12 +104,7 @@ def test_a_body_larger_than_a_form_may_send_is_a_413_and_opens_nothing(api, desk
 
 
 def test_a_body_within_the_limit_is_read_whole(api, desk, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    body = '{"title": "ok", "description": "' + "é" * 400 + '"}'
-
-    response = api.as_(desk.person("alice")).post(
-        TICKETS, body.encode(), content_type="application/json"
-    )
+    response = post_description(api, desk, settings, "é" * 400)  # 800 bytes of UTF-8
 
     assert response.status_code == 201
     assert Ticket.objects.get().description == "é" * 400

@@ -17,24 +17,13 @@ from __future__ import annotations
 
 from django.db import migrations
 
+from allie.core.migration_operations import postgresql_index
+
 DEFINITION = "tickets_ticket USING gin (UPPER(title::text) gin_trgm_ops)"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS ticket_title_words ON {DEFINITION}"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS ticket_title_words")
 
 
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [("tickets", "0008_ticket_copy")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_index("ticket_title_words", DEFINITION, extension="pg_trgm")]

@@ -17,23 +17,13 @@ from __future__ import annotations
 
 from django.db import migrations
 
+from allie.core.migration_operations import postgresql_index
+
 DEFINITION = "tickets_ticket (team_id, resolved_at) WHERE resolved_at IS NOT NULL"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS ticket_team_resolved ON {DEFINITION}"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS ticket_team_resolved")
 
 
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [("tickets", "0009_ticket_title_words")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_index("ticket_team_resolved", DEFINITION)]
