@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import STAFF_ROLES, Organisation, Team, User
@@ -286,7 +287,6 @@ class LogContactForm(forms.Form):
             "organisation__name", "full_name", "pk"
         )
         self.who = who.strip()[:WHO_MAX]
-        self._offered: list[User] | None = None
         fields: dict[str, Any] = self.fields
         fields["requester"].choices = self._grouped_people
         fields["service"].queryset = Service.objects.filter(is_active=True).order_by(
@@ -294,49 +294,46 @@ class LogContactForm(forms.Form):
         )
         fields["service"].empty_label = _("No service")
 
-    def _offered_people(self) -> list[User]:
-        """At most PEOPLE_OFFERED people matching the finder's text, and the one chosen."""
-        if self._offered is None:
-            found = self.people
-            if self.who:
-                text = folded(self.who)
-                found = found.alias(
-                    name_folded=Folded("full_name"), email_folded=Folded("email")
-                ).filter(Q(name_folded__contains=text) | Q(email_folded__contains=text))
-            # One more than shown says whether the finder should be narrowed.
-            self._offered = list(found[: PEOPLE_OFFERED + 1])
-        return self._offered
+    @cached_property
+    def _offered(self) -> list[User]:
+        """At most PEOPLE_OFFERED + 1 people matching the finder's text (one query): one more
+        than shown says whether the finder should be narrowed."""
+        found = self.people
+        if self.who:
+            text = folded(self.who)
+            found = found.alias(
+                name_folded=Folded("full_name"), email_folded=Folded("email")
+            ).filter(Q(name_folded__contains=text) | Q(email_folded__contains=text))
+        return list(found[: PEOPLE_OFFERED + 1])
+
+    @cached_property
+    def _chosen(self) -> User | None:
+        """The person a bound form names, if they may be chosen (a query if not offered)."""
+        chosen = str(self.data.get("requester") or "") if self.is_bound else ""
+        if not (chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_PERSON_ID):
+            return None
+        offered = next((person for person in self._offered if person.pk == int(chosen)), None)
+        return offered or self.people.filter(pk=int(chosen)).first()
 
     @property
     def more_people(self) -> bool:
         """Whether more people match than are offered: type more of the name or email."""
-        return len(self._offered_people()) > PEOPLE_OFFERED
+        return len(self._offered) > PEOPLE_OFFERED
 
     def offered_people(self) -> list[tuple[str, str]]:
         """The (id, label) of the people offered, in the list's order."""
         return [(str(person.pk), _person_label(person)) for person in self._people_shown()]
 
     def _people_shown(self) -> list[User]:
-        shown = self._offered_people()[:PEOPLE_OFFERED]
-        chosen = self._chosen_person()
+        shown = self._offered[:PEOPLE_OFFERED]
+        chosen = self._chosen
         if chosen is not None and all(person.pk != chosen.pk for person in shown):
             # A refused form keeps the person chosen, wherever the finder's list stops.
             shown = sorted([*shown, chosen], key=lambda p: (p.organisation.name, p.full_name, p.pk))
         return shown
 
-    def _chosen_person(self) -> User | None:
-        chosen = str(self.data.get("requester") or "") if self.is_bound else ""
-        if not (chosen.isdigit() and int(chosen) <= MAX_PERSON_ID):
-            return None
-        if not hasattr(self, "_chosen"):
-            self._chosen = (
-                next((p for p in self._offered_people() if p.pk == int(chosen)), None)
-                or self.people.filter(pk=int(chosen)).first()
-            )
-        return self._chosen
-
     def _grouped_people(self) -> list[tuple[str, Any]]:
-        # Called lazily by the field, once per render or validation: one query.
+        # Called lazily by the field; the people are read once per form (see `_offered`).
         grouped: list[tuple[str, Any]] = [("", _("Choose the person"))]
         for organisation, people in groupby(self._people_shown(), key=lambda p: p.organisation):
             grouped.append(

@@ -159,3 +159,15 @@ def test_the_page_runs_a_fixed_number_of_queries(client, desk, django_assert_max
 
 def response_says_more(response) -> bool:
     return response.context["form"].more_people
+
+
+def test_a_requester_written_in_other_digits_is_a_form_error(client, desk):
+    client.force_login(desk.person("agathe"))
+
+    response = client.post(
+        reverse("workspace:log_contact"),
+        {"requester": "²", "channel": Channel.PHONE, "title": "Chiffre exposant"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["requester"]
