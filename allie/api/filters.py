@@ -7,11 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allie.catalog.models import ImpactChoices, TicketKind, UrgencyChoices
+from allie.core.database import MAX_ID
 from allie.core.dates import validate_year
 from allie.tickets.models import Channel, Priority, Status, Ticket
-
-#: The largest key a database row may have (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
 
 
 class IdFilter(django_filters.NumberFilter):

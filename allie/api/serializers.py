@@ -18,9 +18,9 @@ from rest_framework import serializers
 
 from allie.accounts.models import Organisation, Team, User
 from allie.accounts.selectors import visible_people
-from allie.api.filters import MAX_ID
 from allie.catalog.models import FormField, ImpactChoices, Service, UrgencyChoices
 from allie.catalog.questions import clean_answers
+from allie.core.database import MAX_ID
 from allie.sla.models import TicketSla
 from allie.sla.presenters import clock_statuses
 from allie.tickets.models import Attachment, Handoff, Ticket, TimelineEvent

@@ -22,6 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+#: The largest key a database row may have (a signed 64-bit integer): a typed id beyond it
+#: overflows the database's integer instead of finding nothing.
+MAX_ID = 2**63 - 1
+
 _LOOKUPS_PREPARED: ContextVar[bool] = ContextVar("lookups_prepared", default=False)
 _ALWAYS: set[str] = set()
 

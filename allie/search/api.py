@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from allie.api.filters import MAX_ID
 from allie.api.serializers import ErrorSerializer, NamedRefSerializer, PersonRefSerializer
+from allie.core.database import MAX_ID
 from allie.search.domain.query import MAX_QUERY_LENGTH
 from allie.search.services import SearchFilters, SearchHit, search_tickets
 from allie.search.services.searching import DEFAULT_LIMIT, MAX_LIMIT, STATUS_GROUPS

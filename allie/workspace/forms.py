@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allie.accounts.models import STAFF_ROLES, Organisation, Team, User
 from allie.catalog.models import ImpactChoices, Service, UrgencyChoices
+from allie.core.database import MAX_ID
 from allie.core.folding import Folded, folded
 from allie.core.forms import FastModelChoiceField
 from allie.tickets.models import Channel, Priority, Status, Ticket
@@ -243,7 +244,6 @@ class EditFieldsForm(forms.Form):
 # first ones and a finder, not a select of every person (a page of megabytes).
 PEOPLE_OFFERED = 50
 WHO_MAX = 100
-MAX_PERSON_ID = 2**63 - 1
 
 
 def _person_label(person: User) -> str:
@@ -310,7 +310,7 @@ class LogContactForm(forms.Form):
     def _chosen(self) -> User | None:
         """The person a bound form names, if they may be chosen (a query if not offered)."""
         chosen = str(self.data.get("requester") or "") if self.is_bound else ""
-        if not (chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_PERSON_ID):
+        if not (chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_ID):
             return None
         offered = next((person for person in self._offered if person.pk == int(chosen)), None)
         return offered or self.people.filter(pk=int(chosen)).first()
