@@ -12,10 +12,10 @@ of the row.
 computed by the INSERT itself on PostgreSQL). The fragment is part of the cached statement, so
 its text must not vary; its parameters go beside it.
 
-`then` is a second statement written with the row (a ticket's SLA summary and its deadlines):
-on PostgreSQL both go as one statement (the row's INSERT in a data-modifying `WITH`, which
-PostgreSQL always runs to completion), one round trip instead of two; elsewhere one after the
-other.
+`then` are more statements written with the row (a ticket's SLA summary, its deadlines and its
+day figures): on PostgreSQL all go as one statement (the row's INSERT and all but the last in
+data-modifying `WITH`s, which PostgreSQL always runs to completion), one round trip instead of
+several; elsewhere one after the other.
 """
 
 from __future__ import annotations
@@ -79,19 +79,21 @@ def _statement(
 
 
 @functools.cache
-def _with_then(first: str, then: str) -> str:
-    return always_prepared(f"WITH written AS ({first}) {then}")
+def _with_then(first: str, *then: str) -> str:
+    written = [f"written AS ({first})"]
+    written += [f"then_{number} AS ({sql})" for number, sql in enumerate(then[:-1], start=1)]
+    return always_prepared(f"WITH {', '.join(written)} {then[-1]}")
 
 
 def insert(
-    obj: M, *, sql_values: Mapping[str, Fragment] | None = None, then: Fragment | None = None
+    obj: M, *, sql_values: Mapping[str, Fragment] | None = None, then: Sequence[Fragment] = ()
 ) -> M:
     """Write `obj`, a new instance whose related objects are saved, and return it with its pk.
 
     For models without a parent model (multi-table inheritance writes several tables: use
-    `save()`) whose key is automatic or set on `obj`. `then`: a fixed statement text and its
-    parameters, written with the row (see the module's docstring); only for a row whose key is
-    set on `obj` (the combined statement returns nothing).
+    `save()`) whose key is automatic or set on `obj`. `then`: statements (each a fixed text and
+    its parameters) written with the row (see the module's docstring); only for a row whose key
+    is set on `obj` (the combined statement returns nothing).
     """
     model = type(obj)
     meta = model._meta
@@ -102,7 +104,7 @@ def insert(
     connection = connections[using]
     fragments = tuple(sorted((name, sql) for name, (sql, _params) in sql_values.items()))
     statement = _statement(model, using, fragments)
-    if then is not None and meta.auto_field is not None:
+    if then and meta.auto_field is not None:
         raise TypeError("insert(then=...) writes rows whose key is set, not generated")
     if pre_save.has_listeners(model):
         pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
@@ -116,12 +118,14 @@ def insert(
             raise TypeError(f"{slot.name}: give an expression through sql_values")
         params.append(slot.get_db_prep_save(value, connection=connection))
     with connection.cursor() as cursor:
-        if then is not None and connection.vendor == "postgresql":
-            cursor.execute(_with_then(statement.sql, then[0]), [*params, *then[1]])
+        if then and connection.vendor == "postgresql":
+            texts = [sql for sql, _params in then]
+            then_params = [param for _sql, values in then for param in values]
+            cursor.execute(_with_then(statement.sql, *texts), [*params, *then_params])
         else:
             cursor.execute(statement.sql, params)
-            if then is not None:
-                cursor.execute(then[0], then[1])
+            for sql, values in then:
+                cursor.execute(sql, values)
         if statement.returns_pk:
             setattr(obj, meta.pk.attname, cursor.fetchone()[0])
         elif meta.auto_field is not None:

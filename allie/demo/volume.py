@@ -15,7 +15,7 @@ invariants the services guarantee:
 - with `sla=True`, every ticket has its SLA summary computed by the SLA clock from its own
   timeline (the service's calendar and policy), and the clocks still running have their
   deadlines: the thresholds already crossed handled (as the sweeper would have), the others
-  pending at their business-time due moment.
+  pending at their business-time due moment; the SLA day figures are rebuilt at the end.
 
 On PostgreSQL the primary keys are drawn from the table's sequence first, so each reference is
 written with its row (no second pass of updates).
@@ -41,6 +41,7 @@ from psycopg.types.json import Jsonb
 from allie.accounts.models import Organisation, Role, Site, Team, User, UserRole
 from allie.catalog.models import Service
 from allie.demo import data
+from allie.sla import figures
 from allie.sla.calendars import resolve_calendar
 from allie.sla.domain.calendar import Calendar, add_business_seconds
 from allie.sla.domain.clock import (
@@ -333,6 +334,9 @@ def seed_tickets(
         events_made += len(events)
         if progress is not None:
             progress(size)
+    if clocks is not None:
+        # The compliance report's day figures, from the summaries just written.
+        figures.rebuild()
     return Result(
         tickets=made,
         events=events_made,
@@ -471,6 +475,8 @@ class SlaContext:
                     next_breach_at=min(running_dues, default=None),
                     next_update_breaches=clocks.next_update.breaches,
                     computed_at=now,
+                    counted_service_key=ticket.service_id or 0,
+                    counted_priority=ticket.priority,
                     **values,
                 )
             )

@@ -241,6 +241,10 @@ class TicketSla(models.Model):
     # The earliest moment a running clock breaches: what "at risk" sorts by.
     next_breach_at = models.DateTimeField(null=True)
     computed_at = models.DateTimeField()
+    # The service (its id, 0 for none) and priority of the day figures that count this ticket:
+    # when the ticket changes service or priority, its share moves from that group to the new one.
+    counted_service_key = models.PositiveBigIntegerField(default=0)
+    counted_priority = models.CharField(max_length=4, blank=True)
 
     class Meta:
         indexes = [
@@ -303,3 +307,45 @@ class Deadline(models.Model):
 
     def describe(self) -> dict[str, Any]:
         return {"clock": self.clock, "threshold": self.threshold, "cycle": self.cycle}
+
+
+class DayFigures(models.Model):
+    """The SLA figures of the tickets opened on one day (UTC) for one organisation, service and
+    priority: what the compliance report adds up instead of reading every ticket.
+
+    Kept in the transaction of every change of a ticket's SLA summary, by the difference between
+    the ticket's old and new share (`allie.sla.domain.figures`); `allie sla rebuild-figures`
+    computes them afresh from the summaries.
+    """
+
+    day = models.DateField()
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # served by the index day_figures_key, which holds it
+    )
+    # The service's id, 0 for none: a column of the key on which rows are merged (ON CONFLICT),
+    # where NULL would never match itself.
+    service_key = models.PositiveBigIntegerField()
+    priority = models.CharField(max_length=4)
+    # Counts, not constrained to be positive: a figure gone wrong must never stop a ticket's
+    # change; `allie sla rebuild-figures` mends it.
+    tickets = models.IntegerField(default=0)
+    first_response_met = models.IntegerField(default=0)
+    first_response_decided = models.IntegerField(default=0)
+    resolution_met = models.IntegerField(default=0)
+    resolution_decided = models.IntegerField(default=0)
+    next_update_breaches = models.IntegerField(default=0)
+    # Business seconds to each first response given: the median needs every one.
+    first_response_seconds = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "organisation", "service_key", "priority"], name="day_figures_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organisation_id} {self.service_key} {self.priority}"

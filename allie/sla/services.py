@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from allie.core.inserts import Fragment, insert
 from allie.core.reference_cache import cached_reference, watch
+from allie.sla import figures
 from allie.sla.calendars import resolve_calendar
 from allie.sla.domain.calendar import Calendar, add_business_times
 from allie.sla.domain.clock import (
@@ -179,12 +180,15 @@ def refresh_ticket_sla(
     old_targets = _targets_of(previous) if previous is not None else targets
     readings = {name: getattr(clocks, name) for name in CLOCKS}
     running_dues = [r.due for r in readings.values() if r.state in _COUNTING and r.due is not None]
+    key = figures.key_of(ticket)
     values: dict[str, Any] = {
         "calendar_id": context["calendar_id"],
         "policy": context["policy"],
         "next_breach_at": min(running_dues, default=None),
         "next_update_breaches": clocks.next_update.breaches,
         "computed_at": now,
+        "counted_service_key": key[2],
+        "counted_priority": key[3],
     }
     for name, reading in readings.items():
         values[f"{name}_target"] = targets[name]
@@ -192,12 +196,19 @@ def refresh_ticket_sla(
         values[f"{name}_elapsed"] = reading.elapsed_seconds
         values[f"{name}_due_at"] = reading.due
     rows = _deadline_rows(ticket, clocks, calendar, context["thresholds"], now=now)
+    before = None if previous is None else figures.counted(ticket, previous)
+    changes = figures.moved(before, (key, figures.share_from(values)))
     # Plain create or update: this runs inside the ticket service's transaction, which holds
     # the ticket row, so no savepoint dance (update_or_create) is needed.
     if previous is None:
-        # A ticket seen for the first time has no deadline yet: its summary and its deadlines
-        # go in one statement on PostgreSQL.
-        return insert(TicketSla(ticket=ticket, **values), then=_deadlines_insert(rows))
+        # A ticket seen for the first time has no deadline yet: its summary, its deadlines and
+        # its day figures go in one statement on PostgreSQL.
+        deadlines = _deadlines_insert(rows)
+        then = [*([deadlines] if deadlines else []), *figures.count_statements(changes)]
+        summary = insert(TicketSla(ticket=ticket, **values), then=then)
+        figures.record_times(changes)
+        return summary
+    figures.record(changes)
     TicketSla.objects.filter(pk=previous.pk).update(**values)
     summary = previous
     for field_name, value in values.items():
@@ -445,6 +456,8 @@ def _apply(items: Sequence[tuple[Deadline, TicketSla | None]], batch: SweepBatch
         )
         if deadline.is_breach and running:
             breached.setdefault(deadline.clock, []).append(summary)  # type: ignore[arg-type]
+    tickets = {deadline.ticket_id: deadline.ticket for deadline, _summary in items}
+    moves = []
     for clock, summaries in breached.items():
         state_field = f"{clock}_state"
         TicketSla.objects.filter(
@@ -452,7 +465,11 @@ def _apply(items: Sequence[tuple[Deadline, TicketSla | None]], batch: SweepBatch
             **{state_field: ClockState.RUNNING.value},
         ).update(**{state_field: ClockState.BREACHED.value})
         for summary in summaries:
+            ticket = tickets[summary.ticket_id]
+            before = figures.counted(ticket, summary)
             setattr(summary, state_field, ClockState.BREACHED.value)
+            moves.append(figures.moved(before, figures.counted(ticket, summary)))
+    figures.record(figures.merged(moves))
     for handler in deadline_handlers:
         handler(items, batch)
     events, batch.events = batch.events, []

@@ -54,6 +54,26 @@ def visibility(user: Any, *, via: str = "") -> Q | None:
     return condition
 
 
+def visibility_by_organisation(user: Any, *, via: str = "") -> tuple[list[int] | None, Q]:
+    """`visibility` in two parts, for figures kept per organisation: the organisations all of
+    whose tickets `user` sees (None: every organisation), and the condition on the other tickets
+    they see (those they asked for or own, elsewhere). Together they are `visibility`.
+    """
+    nothing = Q(**{f"{via}pk__in": []})
+    if user is None or not user.is_authenticated or not user.is_active:
+        return [], nothing
+    if user.is_administrator:
+        return None, nothing
+    whole: list[int] = []
+    if user.is_organisation_contact and user.organisation_id:
+        whole.append(user.organisation_id)
+    others = Q(**{f"{via}requester_id": user.pk})
+    if user.is_agent:
+        whole.extend(served_organisation_ids(user))
+        others |= Q(**{f"{via}owner_id": user.pk})
+    return whole, others & ~Q(**{f"{via}organisation_id__in": whole})
+
+
 def served_organisation_ids(user: User) -> list[int]:
     """Return the ids of the organisations this agent's teams serve (cached per request user)."""
     cached = getattr(user, "_served_organisation_ids", None)

@@ -30,11 +30,12 @@ STATEMENTS = [
     "INSERT tickets_timelineevent",
     "INSERT mail_outboundmessage",  # the acknowledgement email
     "INSERT search_ticketsearchentry",
-    # The SLA summary and its deadlines: one statement on PostgreSQL (a data-modifying WITH).
+    # The SLA summary, its deadlines and its day figures: one statement on PostgreSQL
+    # (data-modifying WITHs).
     *(
         ["WITH sla_ticketsla"]
         if connection.vendor == "postgresql"
-        else ["INSERT sla_ticketsla", "INSERT sla_deadline"]
+        else ["INSERT sla_ticketsla", "INSERT sla_deadline", "INSERT sla_dayfigures"]
     ),
     "RELEASE",
 ]

@@ -26,7 +26,7 @@ from allie.api.filters import TicketFilter
 from allie.core.folding import Folded, folded
 from allie.escalations.models import Escalation, EscalationAlert
 from allie.mail.models import InboundMessage, Mailbox, OutboundMessage
-from allie.sla.models import BusinessCalendar, Deadline, SlaPolicy, TicketSla
+from allie.sla.models import BusinessCalendar, DayFigures, Deadline, SlaPolicy, TicketSla
 from allie.tickets import selectors
 from allie.tickets.models import (
     OPEN_STATUSES,
@@ -62,6 +62,7 @@ TABLES = (
     "tickets_ticketcopy",
     "sla_ticketsla",
     "sla_deadline",
+    "sla_dayfigures",
     "search_ticketsearchentry",
     "mail_outboundmessage",
     "mail_inboundmessage",
@@ -199,7 +200,8 @@ INDEXES: dict[str, Serves] = {
     "tickets_ticket_created_at_95bb8d8e": Serves(
         "the newest tickets of a wide scope: the 'all' queue and the API list "
         "(allie.tickets.selectors.queue, allie.api.views.TicketListView); tickets opened in a "
-        "period (allie.sla.selectors.period_slas)",
+        "period's hours around its whole UTC days, read one by one "
+        "(allie.sla.selectors.compliance)",
         lambda s: s.queue("admin", "all")[:25],
     ),
     "tickets_ticket_service_id_b539ed07": Serves(
@@ -303,6 +305,15 @@ INDEXES: dict[str, Serves] = {
         lambda s: Deadline.objects.filter(handled_at__isnull=True, due_at__lte=s.now).order_by(
             "due_at", "pk"
         )[:100],
+    ),
+    # --- sla_dayfigures
+    "day_figures_key": Serves(
+        "one row per day, organisation, service and priority, merged on conflict "
+        "(allie.sla.figures.record); the whole days of a report's period "
+        "(allie.sla.selectors.compliance)",
+        lambda s: DayFigures.objects.filter(
+            day__gte=s.now.date(), day__lt=s.now.date() + timedelta(days=30)
+        ),
     ),
     # --- search_ticketsearchentry
     "search_entry_recent_document": Serves(

@@ -209,7 +209,7 @@ def test_a_second_statement_is_written_with_the_row_in_one_statement_on_postgres
         [ticket.pk, "resolution", connection.ops.adapt_datetimefield_value(WHEN)],
     )
     with CaptureQueriesContext(connection) as captured:
-        summary = inserts.insert(TicketSla(ticket=ticket, **values), then=then)
+        summary = inserts.insert(TicketSla(ticket=ticket, **values), then=[then])
 
     assert summary.pk == ticket.pk
     assert TicketSla.objects.filter(ticket=ticket).exists()
@@ -231,5 +231,5 @@ def test_a_second_statement_needs_a_row_whose_key_is_set() -> None:
     """A generated key would have to come back: `then` refuses such a row, writing nothing."""
     ticket = a_ticket(UserFactory(), "refused")
     with pytest.raises(TypeError):
-        inserts.insert(ticket, then=("SELECT 1", []))
+        inserts.insert(ticket, then=[("SELECT 1", [])])
     assert not Ticket.objects.filter(title="refused").exists()

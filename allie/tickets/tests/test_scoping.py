@@ -44,6 +44,32 @@ def test_each_person_sees_exactly_their_scope(tickets, person, expected):
     assert titles_visible_to(user) == expected
 
 
+@pytest.mark.parametrize(
+    "person", ["alice", "bob", "carole", "oscar", "agathe", "chloe", "lea", "admin", "inactive"]
+)
+def test_the_rule_split_by_organisation_is_the_same_rule(tickets, person):
+    from allie.tickets.selectors import visibility_by_organisation
+
+    user = tickets.person("agathe" if person == "inactive" else person)
+    user.is_active = person != "inactive"
+    # Tickets each person asked for or owns outside what they see by organisation.
+    lea = tickets.person("lea")
+    lea.organisation = tickets.clinic
+    open_ticket(requester=lea, title="lea-clinique")
+    Ticket.objects.filter(title="oscar-autre").update(owner=tickets.person("agathe"))
+
+    organisations, others = visibility_by_organisation(user)
+    split = Ticket.objects.filter(others)
+    if organisations is None:
+        split = Ticket.objects.all()
+    elif organisations:
+        split |= Ticket.objects.filter(organisation_id__in=organisations)
+
+    assert set(split.values_list("title", flat=True)) == set(
+        Ticket.objects.visible_to(user).values_list("title", flat=True)
+    )
+
+
 def test_inactive_and_anonymous_people_see_nothing(tickets):
     from django.contrib.auth.models import AnonymousUser
 

@@ -9,15 +9,8 @@ from django.db import connection
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
+from allie.core.progress import progress_bar
 from allie.demo.volume import seed_tickets
 from allie.search.services import reindex_tickets
 from allie.tickets.models import Ticket
@@ -36,14 +29,7 @@ class Command(BaseCommand):
             raise CommandError(_("--tickets must be a whole number greater than zero."))
         # Rich writes to the command's real stream (OutputWrapper adds newlines to every write).
         console = Console(file=self.stdout._out, highlight=False)
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar(console) as progress:
             task = progress.add_task(_("Requests"), total=count)
             before = Ticket.objects.aggregate(last=Max("pk"))["last"] or 0
             result = seed_tickets(
