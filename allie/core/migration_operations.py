@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import migrations
 
 
@@ -34,7 +36,17 @@ def postgresql_index(name: str, definition: str, *, extension: str = "") -> migr
     live in the database only (not in a model's Meta): SQLite reads its small tables whole.
     `extension` is created first when the index's operator class needs one (`pg_trgm`).
     """
+    create, drop = _concurrent_index(name, definition, extension)
+    return migrations.RunPython(create, drop, elidable=False)
 
+
+def drop_postgresql_index(name: str, definition: str) -> migrations.RunPython:
+    """Drop (reversibly: built again ON `definition`) an index made by `postgresql_index`."""
+    create, drop = _concurrent_index(name, definition, "")
+    return migrations.RunPython(drop, create, elidable=False)
+
+
+def _concurrent_index(name: str, definition: str, extension: str) -> tuple[Any, Any]:
     def create(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             if extension:
@@ -45,4 +57,4 @@ def postgresql_index(name: str, definition: str, *, extension: str = "") -> migr
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
-    return migrations.RunPython(create, drop, elidable=False)
+    return create, drop

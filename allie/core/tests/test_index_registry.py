@@ -137,9 +137,10 @@ INDEXES: dict[str, Serves] = {
             .order_by()
         ),
     ),
-    "ticket_team_resolved": Serves(
+    "ticket_team_outcomes": Serves(
         "a team's tickets resolved in a period: the team page and the outcome figures "
-        "(allie.voice.figures.outcome_figures, team_trend)",
+        "(allie.voice.figures.outcome_figures, team_trend), from the index alone "
+        "(allie/voice/tests/test_team_plan.py)",
         lambda s: Ticket.objects.filter(
             team_id=s.desk.support.pk,
             resolved_at__gte=s.now - timedelta(days=30),
