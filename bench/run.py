@@ -60,15 +60,10 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from rich.console import Console  # noqa: E402
-from rich.progress import (  # noqa: E402
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress  # noqa: E402
 from rich.table import Table  # noqa: E402
+
+from allie.core.progress import progress_bar as shared_progress_bar  # noqa: E402
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 
@@ -1037,14 +1032,7 @@ def budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
+    return shared_progress_bar(console)
 
 
 def show(results: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -23,3 +25,9 @@ def progress_bar(console: Console) -> Progress:
         TimeRemainingColumn(),
         console=console,
     )
+
+
+def command_console(command: Any) -> Console:
+    """A console on a management command's real output stream (Django's wrapper of it adds a
+    line break to every write, which would break the bar)."""
+    return Console(file=command.stdout._out, highlight=False)

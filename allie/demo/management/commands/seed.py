@@ -8,9 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from rich.console import Console
 
-from allie.core.progress import progress_bar
+from allie.core.progress import command_console, progress_bar
 from allie.demo.volume import seed_tickets
 from allie.search.services import reindex_tickets
 from allie.tickets.models import Ticket
@@ -27,8 +26,7 @@ class Command(BaseCommand):
         count = options["tickets"]
         if count is None or count <= 0:
             raise CommandError(_("--tickets must be a whole number greater than zero."))
-        # Rich writes to the command's real stream (OutputWrapper adds newlines to every write).
-        console = Console(file=self.stdout._out, highlight=False)
+        console = command_console(self)
         with progress_bar(console) as progress:
             task = progress.add_task(_("Requests"), total=count)
             before = Ticket.objects.aggregate(last=Max("pk"))["last"] or 0

@@ -11,16 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
+from allie.core.progress import command_console, progress_bar
 from allie.search.services.indexing import REINDEX_BATCH, reindex_tickets
 from allie.tickets.models import Ticket
 
@@ -51,16 +43,7 @@ class Command(BaseCommand):
         if batch_size <= 0:
             raise CommandError(_("--batch-size must be a whole number greater than zero."))
         total = Ticket.objects.count()
-        # Rich writes to the command's real stream (OutputWrapper adds newlines to every write).
-        console = Console(file=self.stdout._out, highlight=False)
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar(command_console(self)) as progress:
             task = progress.add_task(_("Requests indexed"), total=total)
             done = reindex_tickets(
                 batch_size=batch_size, progress=lambda count: progress.advance(task, count)

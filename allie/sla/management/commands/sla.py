@@ -17,9 +17,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from rich.console import Console
 
-from allie.core.progress import progress_bar
+from allie.core.progress import command_console, progress_bar
 from allie.sla import figures
 from allie.sla.domain.clock import compute_clocks
 from allie.sla.domain.document import parse_simulation, render_clocks
@@ -64,8 +63,7 @@ class Command(BaseCommand):
             self.rebuild_figures()
 
     def rebuild_figures(self) -> None:
-        # Rich writes to the command's real stream (OutputWrapper adds newlines to every write).
-        console = Console(file=self.stdout._out, highlight=False)
+        console = command_console(self)
         with progress_bar(console) as progress:
             task = progress.add_task(_("SLA summaries read"), total=TicketSla.objects.count())
             groups = figures.rebuild(progress=lambda done: progress.advance(task, done))
