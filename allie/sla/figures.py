@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -53,12 +54,8 @@ def key_of(ticket: Any) -> Key:
 def counted(ticket: Any, summary: TicketSla) -> tuple[Key, Share]:
     """Where and how `summary`'s ticket was last counted (its day and organisation never change;
     its service and priority may have since)."""
-    key = (
-        utc_day(ticket.created_at),
-        ticket.organisation_id,
-        summary.counted_service_key,
-        summary.counted_priority,
-    )
+    day, organisation_id, _service_key, _priority = key_of(ticket)
+    key = (day, organisation_id, summary.counted_service_key, summary.counted_priority)
     return key, share_from(summary)
 
 
@@ -171,7 +168,7 @@ def rebuild(
                 table = connection.ops.quote_name(figures._meta.db_table)
                 cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         figures.objects.all().delete()
-        groups: dict[Key, Tally] = {}
+        groups: dict[Key, Tally] = defaultdict(Tally)
         rows = summaries.objects.values_list(
             "ticket__created_at",
             "ticket__organisation_id",
@@ -184,10 +181,7 @@ def rebuild(
             chunk_size=PROGRESS_STEP
         ):
             key = (utc_day(opened), organisation_id, service_key, priority)
-            tally = groups.get(key)
-            if tally is None:
-                tally = groups[key] = Tally()
-            tally.add_share(share_of(**dict(zip(SHARE_FIELDS, values, strict=True))))
+            groups[key].add_share(share_of(**dict(zip(SHARE_FIELDS, values, strict=True))))
             read += 1
             if progress is not None and read % PROGRESS_STEP == 0:
                 progress(PROGRESS_STEP)

@@ -41,17 +41,10 @@ def visibility(user: Any, *, via: str = "") -> Q | None:
     `via` is the path to those columns from another model (`"ticket__"` for a row with a ticket
     foreign key), so the rule is checked on that row's own ticket.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Q(**{f"{via}pk__in": []})
-    if user.is_administrator:
+    whole, own = _scope_parts(user, via)
+    if whole is None:
         return None
-    condition = Q(**{f"{via}requester_id": user.pk})
-    if user.is_organisation_contact and user.organisation_id:
-        condition |= Q(**{f"{via}organisation_id": user.organisation_id})
-    if user.is_agent:
-        served = served_organisation_ids(user)
-        condition |= Q(**{f"{via}organisation_id__in": served}) | Q(**{f"{via}owner_id": user.pk})
-    return condition
+    return own | Q(**{f"{via}organisation_id__in": whole}) if whole else own
 
 
 def visibility_by_organisation(user: Any, *, via: str = "") -> tuple[list[int] | None, Q]:
@@ -59,19 +52,27 @@ def visibility_by_organisation(user: Any, *, via: str = "") -> tuple[list[int] |
     whose tickets `user` sees (None: every organisation), and the condition on the other tickets
     they see (those they asked for or own, elsewhere). Together they are `visibility`.
     """
-    nothing = Q(**{f"{via}pk__in": []})
+    whole, own = _scope_parts(user, via)
+    if whole is None:
+        return None, Q(**{f"{via}pk__in": []})
+    return whole, own & ~Q(**{f"{via}organisation_id__in": whole})
+
+
+def _scope_parts(user: Any, via: str) -> tuple[list[int] | None, Q]:
+    """The rule of `visibility`, once: the organisations whose every ticket `user` sees (None:
+    all of them) and the condition on the tickets they see as requester or owner."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return [], nothing
+        return [], Q(**{f"{via}pk__in": []})
     if user.is_administrator:
-        return None, nothing
+        return None, Q()
     whole: list[int] = []
     if user.is_organisation_contact and user.organisation_id:
         whole.append(user.organisation_id)
-    others = Q(**{f"{via}requester_id": user.pk})
+    own = Q(**{f"{via}requester_id": user.pk})
     if user.is_agent:
         whole.extend(served_organisation_ids(user))
-        others |= Q(**{f"{via}owner_id": user.pk})
-    return whole, others & ~Q(**{f"{via}organisation_id__in": whole})
+        own |= Q(**{f"{via}owner_id": user.pk})
+    return whole, own
 
 
 def served_organisation_ids(user: User) -> list[int]:

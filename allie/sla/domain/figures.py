@@ -81,9 +81,6 @@ class Change:
         counts = tuple(a + b for a, b in zip(self.counts, other.counts, strict=True))
         return Change(counts, self.removed + other.removed, self.added + other.added)
 
-    def as_dict(self) -> dict[str, int]:
-        return dict(zip(COUNTS, self.counts, strict=True))
-
 
 def change(before: Share | None, after: Share | None) -> Change:
     """The change a group receives when a ticket's share goes from `before` to `after` (None: the
@@ -150,10 +147,9 @@ class Tally:
 
 def utc_day(moment: datetime) -> date:
     """The day (in UTC) under which a ticket opened at `moment` is counted."""
-    offset = moment.utcoffset()
-    if offset is None:
+    if moment.utcoffset() is None:
         raise ValueError("a ticket's opening is an aware moment")
-    return (moment - offset).date()
+    return moment.astimezone(UTC).date()
 
 
 def whole_days(start: datetime, end: datetime) -> tuple[date, date] | None:
@@ -163,22 +159,12 @@ def whole_days(start: datetime, end: datetime) -> tuple[date, date] | None:
     hours before and after them one by one.
     """
     first = utc_day(start)
-    if _utc_midnight(first) < _as_naive_utc(start):
+    if day_bounds(first, first)[0] < start:  # the period starts after that day's midnight
         first += timedelta(days=1)
     after = utc_day(end)
     if after <= first:
         return None
     return first, after
-
-
-def _utc_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day)  # noqa: DTZ001 (compared as naive UTC)
-
-
-def _as_naive_utc(moment: datetime) -> datetime:
-    offset = moment.utcoffset()
-    assert offset is not None
-    return (moment - offset).replace(tzinfo=None)
 
 
 def day_bounds(first: date, after: date) -> tuple[datetime, datetime]:
