@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from allie.accounts.models import Team, User
 from allie.catalog.models import FormField, Service
+from allie.core.pagination import BoundedPaginator
 from allie.mail.selectors import originals_by_event
 from allie.mail.services import intake, review
 from allie.tickets import selectors
@@ -112,7 +112,7 @@ def queue(request: HttpRequest, name: str = "mine") -> HttpResponse:
         now=timezone.now(),
         needs_owner_after=timedelta(minutes=DeskSettings.current().needs_owner_after_minutes),
     )
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "name": name,
         "label": QUEUE_LABELS[name],

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from allie.core import pagination
 from allie.core.reference_cache import clear_reference_cache
 from allie.sla.calendars import clear_calendar_cache
 from allie.tickets.models import DeskSettings
@@ -243,6 +244,29 @@ def test_the_queue_paginates_by_25_and_keeps_the_filters_in_page_links(client, d
     assert len(references_in(first)) == 25
     assert len(references_in(second)) == 5
     assert "?status=new&amp;page=2" in first.content.decode()
+
+
+def test_a_queue_longer_than_the_count_bound_says_more_and_still_pages_on(
+    client, desk, open_for, monkeypatch
+):
+    # A large team's queue is not counted to its end (allie.core.pagination): past the bound
+    # the page says "more than", and each page counts only as far as it needs.
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 20)
+    for number in range(30):
+        open_for(f"Demande {number}")
+    client.force_login(desk.person("agathe"))
+
+    first = client.get(queue_url("all", status="new"))
+    second = client.get(queue_url("all", status="new", page=2))
+
+    assert len(references_in(first)) == 25
+    assert "Plus de 25 demandes" in first.content.decode()  # counted to the page's end at least
+    assert "Page 1 sur plusieurs" in first.content.decode()
+    assert "?status=new&amp;page=2" in first.content.decode()
+    assert len(references_in(second)) == 5
+    assert "30 demandes" in second.content.decode()
+    assert "Page 2 sur 2" in second.content.decode()
+    assert set(references_in(first)).isdisjoint(references_in(second))
 
 
 @pytest.mark.parametrize("rows", [5, 50])
