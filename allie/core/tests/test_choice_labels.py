@@ -8,7 +8,6 @@ from django.utils import translation
 
 from allie.tickets.models import Priority, Status, Ticket, TicketKind
 
-
 RENDER = Template('{% load choices %}{{ ticket|label:"status" }}|{{ ticket|label:"priority" }}')
 
 
