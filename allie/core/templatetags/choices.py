@@ -1,31 +1,10 @@
-"""`{{ ticket|label:"status" }}`: a choice field's label, as `get_status_display` gives it.
-
-Django's `get_FOO_display` builds a dict of the field's choices at every call, hashing each
-lazy label, which translates it: about a dozen catalogue lookups per badge. A list of 25
-tickets spent 2 ms of its 23 on two badges a row (docs/performance.md, session 12). Here each
-field's labels are translated once per language and process, then read from a dict.
-"""
+"""`{{ ticket|label:"status" }}`: a choice field's label (see `allie.core.choices`)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
-
 from django import template
-from django.db.models import Field, Model
-from django.utils.translation import get_language
+
+from allie.core.choices import choice_label
 
 register = template.Library()
-
-
-@lru_cache(maxsize=512)
-def _labels(field: Field[Any, Any], language: str | None) -> dict[Any, str]:
-    return {value: str(label) for value, label in field.flatchoices}
-
-
-@register.filter
-def label(instance: Model, field_name: str) -> Any:
-    """The label of `instance`'s value for the choice field `field_name` (else the value)."""
-    field = instance._meta.get_field(field_name)
-    value = getattr(instance, field.attname)
-    return _labels(field, get_language()).get(value, value)
+register.filter("label", choice_label)

@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from allie.catalog.models import ImpactChoices, UrgencyChoices
+from allie.core.choices import choice_label
 from allie.escalations.presenters import timeline_summary as escalation_summary
 from allie.sla.models import Clock
 from allie.tickets.models import Channel, Priority, Status, TimelineEvent
@@ -96,7 +97,7 @@ def event_summary(event: TimelineEvent, lookups: dict[str, dict[int, Any]]) -> s
         return _("Mail from %(sender)s waits for review: its sender may not write here") % {
             "sender": data.get("sender") or "?"
         }
-    return str(event.get_kind_display())
+    return str(choice_label(event, "kind"))
 
 
 def _sla_summary(data: dict[str, Any]) -> str:
