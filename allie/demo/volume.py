@@ -15,7 +15,10 @@ invariants the services guarantee:
 - with `sla=True`, every ticket has its SLA summary computed by the SLA clock from its own
   timeline (the service's calendar and policy), and the clocks still running have their
   deadlines: the thresholds already crossed handled (as the sweeper would have), the others
-  pending at their business-time due moment; the SLA day figures are rebuilt at the end.
+  pending at their business-time due moment; the SLA day figures are rebuilt at the end;
+- with `surveys=True`, a share of the resolved and closed tickets has its satisfaction survey,
+  sent after the resolution to the ticket's requester in their language, some answered, the
+  answer marked low by the desk's default rule (`LowAnswerRule`). No follow-ups are written.
 
 On PostgreSQL the primary keys are drawn from the table's sequence first, so each reference is
 written with its row (no second pass of updates).
@@ -58,6 +61,8 @@ from allie.sla.services import BUILT_IN_TARGETS
 from allie.tickets.domain.priority import priority_for
 from allie.tickets.domain.reference import format_reference
 from allie.tickets.models import Channel, Status, Ticket, TimelineEvent
+from allie.voice.domain.surveys import LowAnswerRule
+from allie.voice.models import Survey
 
 BATCH = 2_000
 EVENT = TimelineEvent.Kind
@@ -74,6 +79,18 @@ STATUS_MIX = [
     (Status.DECLINED, 5, (1.0, 730.0)),
     (Status.CANCELLED, 4, (1.0, 730.0)),
 ]
+# Satisfaction surveys: the share of resolved tickets surveyed (the fatigue rule skips some),
+# the share answered, and the answers' spread (most clients satisfied, a few not).
+SURVEYED = 0.6
+ANSWERED = 0.35
+CSAT_SPREAD = ([5] * 45) + ([4] * 30) + ([3] * 12) + ([2] * 8) + ([1] * 5)
+COMMENTS = (
+    "Merci, réglé rapidement.",
+    "Réponse claire, merci!",
+    "Il a fallu relancer deux fois.",
+    "Thanks, quick and clear.",
+    "Took a while to hear back.",
+)
 IMPACTS = (["low"] * 6) + (["medium"] * 3) + ["high"]
 URGENCIES = (["low"] * 3) + (["medium"] * 5) + (["high"] * 2)
 
@@ -94,6 +111,7 @@ class Result:
     seconds: float
     sla_summaries: int = 0
     deadlines: int = 0
+    surveys: int = 0
 
     @property
     def rate(self) -> float:
@@ -289,17 +307,20 @@ def seed_tickets(
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
     sla: bool = False,
+    surveys: bool = False,
 ) -> Result:
     """Create `count` tickets with their timelines in batches; return counts and timing.
 
-    With `sla`, each ticket also gets its SLA summary and deadlines (see the module's notes).
+    With `sla`, each ticket also gets its SLA summary and deadlines; with `surveys`, a share of
+    the resolved ones their satisfaction survey (see the module's notes).
     """
     started = time.perf_counter()
     now = now or timezone.now()
     rng = random.Random(seed)  # noqa: S311 (benchmark data, not secrets)
     base = ensure_base()
     clocks = SlaContext.load() if sla else None
-    summaries_made = deadlines_made = 0
+    summaries_made = deadlines_made = surveys_made = 0
+    languages = _survey_languages() if surveys else {}
     texts = [t for t in data.TICKET_TEMPLATES if t[0] != "telecopieurs"]
     statuses = [s for s, _w, _a in STATUS_MIX]
     weights = [w for _s, w, _a in STATUS_MIX]
@@ -330,6 +351,16 @@ def seed_tickets(
                 _insert(Deadline, deadlines)
                 summaries_made += len(summaries)
                 deadlines_made += len(deadlines)
+            if surveys:
+                sent = [
+                    _survey(rng, ticket, languages[ticket.requester_id], now)
+                    for ticket in tickets
+                    if ticket.status in (Status.RESOLVED, Status.CLOSED)
+                    and ticket.resolved_at is not None
+                    and rng.random() < SURVEYED
+                ]
+                _insert(Survey, sent)
+                surveys_made += len(sent)
         made += size
         events_made += len(events)
         if progress is not None:
@@ -343,7 +374,37 @@ def seed_tickets(
         seconds=time.perf_counter() - started,
         sla_summaries=summaries_made,
         deadlines=deadlines_made,
+        surveys=surveys_made,
     )
+
+
+def _survey_languages() -> dict[int, str]:
+    """Each requester's language, which the survey service writes to them in (the generated
+    people all have their own; the desk's language otherwise)."""
+    people = User.objects.filter(role_grants__role=Role.REQUESTER).values_list("id", "language")
+    return {pk: language or settings.LANGUAGE_CODE for pk, language in people}
+
+
+def _survey(rng: random.Random, ticket: Ticket, language: str, now: datetime) -> Survey:
+    """The satisfaction survey of a resolved ticket, answered or not."""
+    assert ticket.resolved_at is not None
+    sent_at = min(ticket.resolved_at + timedelta(minutes=rng.uniform(5, 120)), now)
+    survey = Survey(
+        ticket_id=ticket.pk,
+        requester_id=ticket.requester_id,
+        sent_at=sent_at,
+        nonce=f"{rng.getrandbits(128):032x}",
+        language=language,
+        comment="",
+    )
+    if rng.random() < ANSWERED:
+        answered_at = min(sent_at + timedelta(hours=rng.uniform(0.1, 48)), now)
+        survey.csat = rng.choice(CSAT_SPREAD)
+        survey.ces = max(1, min(5, survey.csat + rng.choice((-1, 0, 0, 1))))
+        survey.comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
+        survey.first_answered_at = survey.answered_at = answered_at
+        survey.low = LowAnswerRule().is_low(csat=survey.csat, ces=survey.ces)
+    return survey
 
 
 def _insert(model: type[Model], rows: list[Any]) -> None:

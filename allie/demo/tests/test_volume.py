@@ -12,7 +12,9 @@ from allie.sla.calendars import clear_calendar_cache
 from allie.sla.models import BusinessCalendar, Deadline, TicketSla
 from allie.sla.services import refresh_ticket_sla
 from allie.tickets.domain.reference import format_reference
-from allie.tickets.models import Ticket, TimelineEvent
+from allie.tickets.models import Status, Ticket, TimelineEvent
+from allie.voice.domain.surveys import LowAnswerRule
+from allie.voice.models import Survey
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,34 @@ def test_agent_replies_are_marked_as_the_reply_service_marks_them(desk):
     by_requester = {event.actor.is_agent for event in replies if not event.data.get("by_agent")}
     assert by_agent == {True}
     assert by_requester == {False}
+
+
+def test_surveys_go_to_resolved_tickets_requesters_after_resolution_as_the_desk_would_send(desk):
+    result = seed_tickets(400, now=NOW, surveys=True)
+
+    surveys = list(Survey.objects.select_related("ticket", "requester"))
+    assert result.surveys == len(surveys) > 0
+    resolved = Ticket.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED]).count()
+    assert len(surveys) < resolved  # a share of them, not every one
+    rule = LowAnswerRule()
+    answered = [survey for survey in surveys if survey.answered_at is not None]
+    assert 0 < len(answered) < len(surveys)
+    for survey in surveys:
+        ticket = survey.ticket
+        assert ticket.status in (Status.RESOLVED, Status.CLOSED)
+        assert survey.requester_id == ticket.requester_id
+        assert survey.language == survey.requester.language
+        assert ticket.resolved_at <= survey.sent_at <= NOW
+        if survey.answered_at is None:
+            assert (survey.csat, survey.ces, survey.comment, survey.low) == (None, None, "", False)
+            continue
+        assert survey.sent_at <= survey.answered_at == survey.first_answered_at <= NOW
+        assert 1 <= survey.csat <= 5
+        assert 1 <= survey.ces <= 5
+        assert survey.low == rule.is_low(csat=survey.csat, ces=survey.ces)
+    assert any(survey.low for survey in answered)
+
+
+def test_without_surveys_asked_none_are_written(desk):
+    assert seed_tickets(60, now=NOW).surveys == 0
+    assert not Survey.objects.exists()
