@@ -191,6 +191,13 @@ class Ticket(models.Model):
     agent_reply_count = models.PositiveIntegerField(_("agent replies"), default=0)
     requester_reply_count = models.PositiveIntegerField(_("requester replies"), default=0)
     resolved_at_first_contact = models.BooleanField(_("resolved at first contact"), default=False)
+    # Its satisfaction survey's state, copied here by the survey services (sending, answering)
+    # so the team and outcome figures count surveys from the ticket index they already read
+    # (`ticket_team_outcomes`) instead of joining every survey (docs/performance.md, session 12).
+    survey_sent = models.BooleanField(_("survey sent"), default=False)
+    survey_answered = models.BooleanField(_("survey answered"), default=False)
+    survey_csat = models.PositiveSmallIntegerField(_("survey satisfaction"), null=True, blank=True)
+    survey_ces = models.PositiveSmallIntegerField(_("survey ease"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 

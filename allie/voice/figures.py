@@ -18,9 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     F,
     IntegerField,
     Q,
@@ -43,7 +41,7 @@ from allie.voice.domain.outcomes import (
     TicketHistory,
     tally_tickets,
 )
-from allie.voice.models import FollowUp, RelationshipAnswer, Survey
+from allie.voice.models import FollowUp, RelationshipAnswer
 from allie.voice.selectors import OUTCOME_GROUPINGS, commitment_figures, may_see_figures
 
 __all__ = [
@@ -105,17 +103,11 @@ def visible_teams(user: Any) -> list[Team]:
 # --- The figures ---------------------------------------------------------------------------------
 
 
-def _resolved(start: datetime, end: datetime, team_ids: Collection[int] | None, prefix: str) -> Q:
-    """Tickets resolved in [start, end), of the given teams; `prefix` reaches the ticket."""
-    condition = Q(
-        **{
-            f"{prefix}resolved_at__gte": start,
-            f"{prefix}resolved_at__lt": end,
-            f"{prefix}status__in": RESOLVED_STATUSES,
-        }
-    )
+def resolved(start: datetime, end: datetime, team_ids: Collection[int] | None) -> Q:
+    """Tickets resolved in [start, end), of the given teams."""
+    condition = Q(resolved_at__gte=start, resolved_at__lt=end, status__in=RESOLVED_STATUSES)
     if team_ids is not None:
-        condition &= Q(**{f"{prefix}team_id__in": list(team_ids)})
+        condition &= Q(team_id__in=list(team_ids))
     return condition
 
 
@@ -140,11 +132,6 @@ def ticket_rows(condition: Q, key: Combinable) -> QuerySet[Ticket, dict[str, Any
     )
 
 
-def resolved(start: datetime, end: datetime, team_ids: Collection[int] | None) -> Q:
-    """Tickets resolved in [start, end), of the given teams."""
-    return _resolved(start, end, team_ids, "")
-
-
 def _ticket_tallies(condition: Q, key: Combinable) -> dict[Any, OutcomeTally]:
     """Resolved tickets per group: one query, one row per group and distinct FCR history."""
     rows = ticket_rows(condition, key)
@@ -161,18 +148,22 @@ def _ticket_tallies(condition: Q, key: Combinable) -> dict[Any, OutcomeTally]:
     return {group: tally_tickets(items) for group, items in weighted.items()}
 
 
-def _survey_tallies(condition: Q, key: Combinable) -> dict[Any, OutcomeTally]:
-    """Surveys of those tickets per group: sent, answered, and each answer's count (one query)."""
-    rows = (
-        Survey.objects.filter(condition)
-        .annotate(
-            group=key,
-            answered=ExpressionWrapper(Q(answered_at__isnull=False), output_field=BooleanField()),
-        )
-        .values("group", "answered", "csat", "ces")
+def survey_rows(condition: Q, key: Combinable) -> QuerySet[Ticket, dict[str, Any]]:
+    """Surveyed tickets counted per group, answer state and scores, from the copy of their
+    survey's state each ticket carries: the columns are in `ticket_team_outcomes` with the
+    period's keys (tickets migration 0012), so a team's figures read that index alone."""
+    return (
+        Ticket.objects.filter(condition, survey_sent=True)
+        .annotate(group=key)
+        .values("group", answered=F("survey_answered"), csat=F("survey_csat"), ces=F("survey_ces"))
         .annotate(surveys=Count("pk"))
         .order_by()
     )
+
+
+def _survey_tallies(condition: Q, key: Combinable) -> dict[Any, OutcomeTally]:
+    """Surveys of those tickets per group: sent, answered, and each answer's count (one query)."""
+    rows = survey_rows(condition, key)
     sent: dict[Any, int] = defaultdict(int)
     answered: dict[Any, int] = defaultdict(int)
     csat: dict[Any, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -260,8 +251,8 @@ def outcome_figures(
     key = TICKET_KEYS[by]
     tallies: dict[Any, OutcomeTally] = defaultdict(OutcomeTally)
     parts = (
-        _ticket_tallies(_resolved(start, end, team_ids, ""), F(key)),
-        _survey_tallies(_resolved(start, end, team_ids, "ticket__"), F(f"ticket__{key}")),
+        _ticket_tallies(resolved(start, end, team_ids), F(key)),
+        _survey_tallies(resolved(start, end, team_ids), F(key)),
         _follow_up_tallies(start, end, team_ids, key),
     )
     for part in parts:
@@ -353,12 +344,8 @@ def team_trend(team_id: int, *, last: date, months: int = 6) -> list[tuple[date,
     start, end = period_bounds(starts[0], after - timedelta(days=1))
     zone = timezone.get_current_timezone()
     teams = [team_id]
-    tickets = _ticket_tallies(
-        _resolved(start, end, teams, ""), TruncMonth("resolved_at", tzinfo=zone)
-    )
-    surveys = _survey_tallies(
-        _resolved(start, end, teams, "ticket__"), TruncMonth("ticket__resolved_at", tzinfo=zone)
-    )
+    tickets = _ticket_tallies(resolved(start, end, teams), TruncMonth("resolved_at", tzinfo=zone))
+    surveys = _survey_tallies(resolved(start, end, teams), TruncMonth("resolved_at", tzinfo=zone))
     by_month: dict[date, OutcomeTally] = defaultdict(OutcomeTally)
     for part in (tickets, surveys):
         for moment, tally in part.items():

@@ -139,7 +139,8 @@ INDEXES: dict[str, Serves] = {
     ),
     "ticket_team_outcomes": Serves(
         "a team's tickets resolved in a period: the team page and the outcome figures "
-        "(allie.voice.figures.outcome_figures, team_trend), from the index alone "
+        "(allie.voice.figures.outcome_figures, team_trend), tickets and surveys, from the index "
+        "alone "
         "(allie/voice/tests/test_team_plan.py)",
         lambda s: Ticket.objects.filter(
             team_id=s.desk.support.pk,

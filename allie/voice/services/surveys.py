@@ -106,6 +106,8 @@ def send_survey_for(ticket: Ticket, *, now: datetime, status: str = "resolved") 
             )
     except IntegrityError:
         return None  # surveyed meanwhile by another transaction
+    Ticket.objects.filter(pk=ticket.pk).update(survey_sent=True)  # for the figures
+    ticket.survey_sent = True
     subject, text, html = _message(survey, ticket)
     enqueue_message(
         to_address=requester.email,
@@ -210,6 +212,9 @@ def answer_survey(
         current.low = low
         current.save(
             update_fields=["first_answered_at", "answered_at", "csat", "ces", "comment", "low"]
+        )
+        Ticket.objects.filter(pk=current.ticket_id).update(  # for the figures
+            survey_answered=True, survey_csat=csat_value, survey_ces=ces_value
         )
         classify_comment(current)  # the comment's themes (docs/themes.md)
         if low:

@@ -35,3 +35,21 @@ def test_the_team_figures_are_an_index_only_scan(desk, by):
     plan = plan_with_only(rows, "ticket_team_outcomes", ordered=True)
 
     assert "Index Only Scan using ticket_team_outcomes" in plan, plan
+
+
+@pytest.mark.parametrize("by", ["month", "agent"])
+def test_the_team_survey_figures_are_an_index_only_scan_too(desk, by):
+    # Each ticket carries its survey's state (tickets migration 0012): no join of the surveys.
+    now = timezone.now()
+    key = {
+        "month": TruncMonth("resolved_at", tzinfo=timezone.get_current_timezone()),
+        "agent": F("owner_id"),
+    }[by]
+    rows = figures.survey_rows(
+        figures.resolved(now - timedelta(days=180), now, [desk.support.pk]), key
+    )
+
+    plan = plan_with_only(rows, "ticket_team_outcomes", ordered=True)
+
+    assert "Index Only Scan using ticket_team_outcomes" in plan, plan
+    assert "voice_survey" not in plan
