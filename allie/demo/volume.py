@@ -334,6 +334,15 @@ def seed_tickets(
                 for _ in range(size)
             ]
             tickets = [ticket for ticket, _events in plans]
+            # Surveys are drawn first: each ticket carries its survey's state in its own row.
+            sent = [
+                (ticket, _survey(rng, ticket, languages[ticket.requester_id], now))
+                for ticket in tickets
+                if surveys
+                and ticket.status in (Status.RESOLVED, Status.CLOSED)
+                and ticket.resolved_at is not None
+                and rng.random() < SURVEYED
+            ]
             if _assign_ids(tickets):
                 _insert(Ticket, tickets)
             else:
@@ -351,15 +360,10 @@ def seed_tickets(
                 _insert(Deadline, deadlines)
                 summaries_made += len(summaries)
                 deadlines_made += len(deadlines)
-            if surveys:
-                sent = [
-                    _survey(rng, ticket, languages[ticket.requester_id], now)
-                    for ticket in tickets
-                    if ticket.status in (Status.RESOLVED, Status.CLOSED)
-                    and ticket.resolved_at is not None
-                    and rng.random() < SURVEYED
-                ]
-                _insert(Survey, sent)
+            if sent:
+                for ticket, survey in sent:
+                    survey.ticket_id = ticket.pk
+                _insert(Survey, [survey for _ticket, survey in sent])
                 surveys_made += len(sent)
         made += size
         events_made += len(events)
@@ -386,11 +390,12 @@ def _survey_languages() -> dict[int, str]:
 
 
 def _survey(rng: random.Random, ticket: Ticket, language: str, now: datetime) -> Survey:
-    """The satisfaction survey of a resolved ticket, answered or not."""
+    """The satisfaction survey of a resolved ticket, answered or not; the ticket gets the copy
+    of its state that the survey services keep (`Ticket.survey_sent`...). Its `ticket_id` is
+    set once the ticket is written."""
     assert ticket.resolved_at is not None
     sent_at = min(ticket.resolved_at + timedelta(minutes=rng.uniform(5, 120)), now)
     survey = Survey(
-        ticket_id=ticket.pk,
         requester_id=ticket.requester_id,
         sent_at=sent_at,
         nonce=f"{rng.getrandbits(128):032x}",
@@ -404,6 +409,9 @@ def _survey(rng: random.Random, ticket: Ticket, language: str, now: datetime) ->
         survey.comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
         survey.first_answered_at = survey.answered_at = answered_at
         survey.low = LowAnswerRule().is_low(csat=survey.csat, ces=survey.ces)
+    ticket.survey_sent = True
+    ticket.survey_answered = survey.answered_at is not None
+    ticket.survey_csat, ticket.survey_ces = survey.csat, survey.ces
     return survey
 
 

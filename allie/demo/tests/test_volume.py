@@ -130,6 +130,20 @@ def test_surveys_go_to_resolved_tickets_requesters_after_resolution_as_the_desk_
         assert 1 <= survey.ces <= 5
         assert survey.low == rule.is_low(csat=survey.csat, ces=survey.ces)
     assert any(survey.low for survey in answered)
+    # Each ticket carries its survey's state, as the survey services keep it.
+    for ticket in Ticket.objects.all():
+        survey = next((s for s in surveys if s.ticket_id == ticket.pk), None)
+        expected = (
+            (False, False, None, None)
+            if survey is None
+            else (True, survey.answered_at is not None, survey.csat, survey.ces)
+        )
+        assert (
+            ticket.survey_sent,
+            ticket.survey_answered,
+            ticket.survey_csat,
+            ticket.survey_ces,
+        ) == expected
 
 
 def test_without_surveys_asked_none_are_written(desk):
