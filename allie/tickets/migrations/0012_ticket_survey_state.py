@@ -6,7 +6,9 @@ figure (60–73 ms, most of the team page). The survey services now copy the sur
 its ticket (sent, answered, scores), and `ticket_team_outcomes` carries those columns too, so
 the survey tallies read the same index as the ticket tallies (docs/performance.md, session 12).
 
-This migration adds the columns, copies every existing survey's state (one UPDATE), then builds
+This migration adds the columns (on SQLite Django rebuilds the ticket table for that, which
+drops its triggers: search 0003's `search_entry_follow_ticket` is made again after, and after
+the columns are removed when going back), copies every existing survey's state (one UPDATE), then builds
 the index again with the new columns: dropped and created CONCURRENTLY (no write lock on a
 large ticket table; the team page reads the table meanwhile), hence not atomic. Last, on
 PostgreSQL, VACUUM ANALYZE of the tickets: the copy rewrote every surveyed ticket's row, and
@@ -15,6 +17,8 @@ million tickets: 245 ms for the six-month trend instead of 33; 9 s of VACUUM).
 """
 
 from __future__ import annotations
+
+import importlib
 
 from django.db import migrations, models
 
@@ -42,6 +46,15 @@ FORGET_SURVEYS = """
 """
 
 
+def restore_search_trigger(apps, schema_editor):
+    """Make again, on SQLite, the trigger a rebuild of the ticket table has dropped."""
+    if schema_editor.connection.vendor == "sqlite":
+        scope = importlib.import_module("allie.search.migrations.0003_entry_scope")
+        schema_editor.execute(
+            scope._SQLITE_FOLLOW.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1)
+        )
+
+
 def vacuum_tickets(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("VACUUM ANALYZE tickets_ticket")
@@ -52,9 +65,12 @@ class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0011_ticket_team_outcomes"),
         ("voice", "0006_commitment_by_due"),  # the surveys whose state is copied
+        ("search", "0004_short_pending_list"),  # its trigger on the ticket table
     ]
 
     operations = [
+        # Going back, the columns' removal rebuilds the table too: this restores the trigger.
+        migrations.RunPython(migrations.RunPython.noop, restore_search_trigger, elidable=False),
         migrations.AddField(
             model_name="ticket",
             name="survey_sent",
@@ -79,6 +95,7 @@ class Migration(migrations.Migration):
                 blank=True, null=True, verbose_name="survey ease"
             ),
         ),
+        migrations.RunPython(restore_search_trigger, migrations.RunPython.noop, elidable=False),
         drop_postgresql_index("ticket_team_outcomes", BEFORE),
         migrations.RunSQL(COPY_SURVEYS, FORGET_SURVEYS, elidable=False),
         postgresql_index("ticket_team_outcomes", AFTER),
