@@ -20,35 +20,18 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.parametrize("by", ["month", "agent", "service"])
-def test_the_team_figures_are_an_index_only_scan(desk, by):
+@pytest.mark.parametrize("rows_of", [figures.ticket_rows, figures.survey_rows])
+def test_the_team_figures_are_an_index_only_scan(desk, by, rows_of):
+    # The surveys too: each ticket carries its survey's state (tickets migration 0012).
     now = timezone.now()
     key = {
         "month": TruncMonth("resolved_at", tzinfo=timezone.get_current_timezone()),
         "agent": F("owner_id"),
         "service": F("service_id"),
     }[by]
-    rows = figures.ticket_rows(
-        figures.resolved(now - timedelta(days=180), now, [desk.support.pk]), key
-    )
+    rows = rows_of(figures.resolved(now - timedelta(days=180), now, [desk.support.pk]), key)
 
     # `ordered` forbids the bitmap scans, which never read an index alone.
-    plan = plan_with_only(rows, "ticket_team_outcomes", ordered=True)
-
-    assert "Index Only Scan using ticket_team_outcomes" in plan, plan
-
-
-@pytest.mark.parametrize("by", ["month", "agent"])
-def test_the_team_survey_figures_are_an_index_only_scan_too(desk, by):
-    # Each ticket carries its survey's state (tickets migration 0012): no join of the surveys.
-    now = timezone.now()
-    key = {
-        "month": TruncMonth("resolved_at", tzinfo=timezone.get_current_timezone()),
-        "agent": F("owner_id"),
-    }[by]
-    rows = figures.survey_rows(
-        figures.resolved(now - timedelta(days=180), now, [desk.support.pk]), key
-    )
-
     plan = plan_with_only(rows, "ticket_team_outcomes", ordered=True)
 
     assert "Index Only Scan using ticket_team_outcomes" in plan, plan
