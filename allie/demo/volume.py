@@ -391,7 +391,7 @@ def _survey_languages() -> dict[int, str]:
 
 def _survey(rng: random.Random, ticket: Ticket, language: str, now: datetime) -> Survey:
     """The satisfaction survey of a resolved ticket, answered or not; the ticket gets the copy
-    of its state that the survey services keep (`Ticket.survey_sent`...). Its `ticket_id` is
+    of its state that the survey services keep (`Survey.ticket_state`). Its `ticket_id` is
     set once the ticket is written."""
     assert ticket.resolved_at is not None
     sent_at = min(ticket.resolved_at + timedelta(minutes=rng.uniform(5, 120)), now)
@@ -409,9 +409,8 @@ def _survey(rng: random.Random, ticket: Ticket, language: str, now: datetime) ->
         survey.comment = rng.choice(COMMENTS) if rng.random() < 0.25 else ""
         survey.first_answered_at = survey.answered_at = answered_at
         survey.low = LowAnswerRule().is_low(csat=survey.csat, ces=survey.ces)
-    ticket.survey_sent = True
-    ticket.survey_answered = survey.answered_at is not None
-    ticket.survey_csat, ticket.survey_ces = survey.csat, survey.ces
+    for name, value in survey.ticket_state().items():
+        setattr(ticket, name, value)
     return survey
 
 

@@ -284,6 +284,17 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} @ {self.sent_at:%Y-%m-%d}"
 
+    def ticket_state(self) -> dict[str, Any]:
+        """The copy of this survey's state its ticket carries for the figures
+        (`Ticket.survey_sent`...): the survey services write it, the volume seeder too."""
+        answered = self.answered_at is not None
+        return {
+            "survey_sent": True,
+            "survey_answered": answered,
+            "survey_csat": self.csat if answered else None,
+            "survey_ces": self.ces if answered else None,
+        }
+
 
 # --- Closing the loop on low answers (issue 5, point 3) ---------------------------------------
 

@@ -106,8 +106,10 @@ def send_survey_for(ticket: Ticket, *, now: datetime, status: str = "resolved") 
             )
     except IntegrityError:
         return None  # surveyed meanwhile by another transaction
-    Ticket.objects.filter(pk=ticket.pk).update(survey_sent=True)  # for the figures
-    ticket.survey_sent = True
+    state = survey.ticket_state()  # for the figures
+    Ticket.objects.filter(pk=ticket.pk).update(**state)
+    for name, value in state.items():
+        setattr(ticket, name, value)
     subject, text, html = _message(survey, ticket)
     enqueue_message(
         to_address=requester.email,
@@ -213,9 +215,7 @@ def answer_survey(
         current.save(
             update_fields=["first_answered_at", "answered_at", "csat", "ces", "comment", "low"]
         )
-        Ticket.objects.filter(pk=current.ticket_id).update(  # for the figures
-            survey_answered=True, survey_csat=csat_value, survey_ces=ces_value
-        )
+        Ticket.objects.filter(pk=current.ticket_id).update(**current.ticket_state())
         classify_comment(current)  # the comment's themes (docs/themes.md)
         if low:
             open_follow_up(current, now=now)  # at most one per survey
